@@ -1,0 +1,22 @@
+"""Settings of one sandbox instance (the `vtex-sandbox` command line maps onto these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SandboxConfig:
+    account: str = "sandbox"
+    app_key: str = "vtexappkey-sandbox-demo"
+    app_token: str = "sandbox-token"
+    db_path: str | None = None  # SQLite file; None keeps the store in memory
+    latency_ms: float = 0.0  # added to every request
+    rate_limit_scale: float = 1.0  # multiplies VTEX's documented limits; 0 disables limiting
+    fault_5xx: float = 0.0  # probability of a 503 before the request is processed
+    fault_429: float = 0.0  # probability of a 429 before the request is processed
+    fault_lost_response: float = 0.0  # probability that a write is applied but the response is lost
+    seed: int | None = None  # makes faults and simulated orders reproducible
+    order_clock: float = 2.0  # seconds from payment approval to ready-for-handling
+    cancel_request_share: float = 0.0  # share of simulated orders whose shopper asks to cancel
+    duplicate_feed_share: float = 0.0  # share of feed events delivered twice
