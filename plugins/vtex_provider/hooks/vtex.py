@@ -1,0 +1,378 @@
+"""VtexHook: authenticated, retrying HTTP access to a VTEX account."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+import tenacity
+from airflow.providers.http.hooks.http import HttpHook
+from airflow.sdk.exceptions import AirflowException
+from requests.adapters import HTTPAdapter
+
+from vtex_provider.exceptions import (
+    VtexAmbiguousWriteError,
+    VtexApiError,
+    error_for_status,
+    parse_error_body,
+)
+from vtex_provider.hooks.retry import (
+    RETRYABLE_STATUSES,
+    SAFE_METHODS,
+    CallStats,
+    RateLimitState,
+    RetryPolicy,
+    StatsRecorder,
+    is_never_sent,
+    read_rate_limit,
+    retry_after_seconds,
+)
+
+Api = Literal["store", "pricing"]
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_ENVIRONMENT = "vtexcommercestable"
+PRICING_HOST = "https://api.vtex.com"
+APP_KEY_HEADER = "X-VTEX-API-AppKey"
+APP_TOKEN_HEADER = "X-VTEX-API-AppToken"
+CONN_FIELDS = ("account_name", "environment", "base_url")
+REDACTED = "***"
+
+
+@dataclass(frozen=True)
+class _Settings:
+    account: str
+    store_url: str
+    pricing_url: str
+    app_key: str
+    app_token: str
+
+
+@dataclass(frozen=True)
+class Result(Generic[T, R]):
+    """Outcome of one item in `VtexHook.map_concurrent`: a value or an error."""
+
+    item: T
+    value: R | None = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _RetryableFailure(Exception):
+    """Internal: one attempt failed in a way that may be retried."""
+
+    def __init__(self, reason: str, error: Exception, wait_hint: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error
+        self.wait_hint = wait_hint
+
+
+def conn_extra_value(extra: dict[str, Any], name: str) -> str | None:
+    """Read a form field stored in extra, as plain `name` or `extra__vtex__name`."""
+    for key in (name, f"extra__vtex__{name}"):
+        value = extra.get(key)
+        if value not in (None, ""):
+            return str(value).strip()
+    return None
+
+
+class VtexHook(HttpHook):
+    """
+    Talk to one VTEX account through a `vtex` Airflow connection.
+
+    The connection holds the app key (login), the app token (password) and, in
+    extra, `account_name`, `environment` and an optional `base_url` override.
+    Nothing is resolved until the first request.
+
+    :param vtex_conn_id: the Airflow connection id.
+    :param max_workers: threads used by `map_concurrent`; also sizes the connection pool.
+    :param timeout: (connect, read) timeout in seconds for every call.
+    :param retry: retry policy; defaults to `RetryPolicy()`.
+    """
+
+    conn_name_attr = "vtex_conn_id"
+    default_conn_name = "vtex_default"
+    conn_type = "vtex"
+    hook_name = "VTEX"
+
+    def __init__(
+        self,
+        vtex_conn_id: str = default_conn_name,
+        *,
+        max_workers: int = 8,
+        timeout: float | tuple[float, float] = (5, 30),
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(method="GET", http_conn_id=vtex_conn_id, tcp_keep_alive=False)
+        self.vtex_conn_id = vtex_conn_id
+        self.max_workers = max_workers
+        self.timeout = timeout
+        self.retry_policy = retry or RetryPolicy()
+        self._settings: _Settings | None = None
+        self._session: requests.Session | None = None
+        self._init_lock = threading.Lock()
+        self._stats = StatsRecorder()
+        self._rate_limit: RateLimitState | None = None
+
+    # -- connection -------------------------------------------------------------------------
+
+    def _resolve(self) -> _Settings:
+        if self._settings is None:
+            with self._init_lock:
+                if self._settings is None:
+                    self._settings = self._read_connection()
+        return self._settings
+
+    def _read_connection(self) -> _Settings:
+        conn = self.get_connection(self.vtex_conn_id)
+        extra = dict(conn.extra_dejson or {})
+        account = conn_extra_value(extra, "account_name")
+        if not account:
+            raise AirflowException(f"Connection {self.vtex_conn_id!r} has no account_name in extra")
+        environment = conn_extra_value(extra, "environment") or DEFAULT_ENVIRONMENT
+        base_url = conn_extra_value(extra, "base_url") or _host_url(conn.host, conn.schema, conn.port)
+        app_key, app_token = conn.login or "", conn.password or ""
+        _mask(app_token)
+        _mask(app_key)
+        if base_url:
+            store_url = base_url.rstrip("/")
+            pricing_url = f"{store_url}/{account}"
+        else:
+            store_url = f"https://{account}.{environment}.com.br"
+            pricing_url = f"{PRICING_HOST}/{account}"
+        self.base_url = store_url
+        return _Settings(account, store_url, pricing_url, app_key, app_token)
+
+    @property
+    def account(self) -> str:
+        """The VTEX account name from the connection."""
+        return self._resolve().account
+
+    def base_url_for(self, api: Api) -> str:
+        """Base URL of the store APIs or of Pricing."""
+        settings = self._resolve()
+        return settings.pricing_url if api == "pricing" else settings.store_url
+
+    def get_conn(self, headers: dict[Any, Any] | None = None, extra_options: dict | None = None):
+        """Return the hook's shared `requests.Session` (created once, with auth headers)."""
+        if self._session is None:
+            settings = self._resolve()
+            with self._init_lock:
+                if self._session is None:
+                    self._session = self._build_session(settings)
+        return self._session
+
+    def _build_session(self, settings: _Settings) -> requests.Session:
+        session = requests.Session()
+        pool = max(self.max_workers, 10)
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update(
+            {
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                APP_KEY_HEADER: settings.app_key,
+                APP_TOKEN_HEADER: settings.app_token,
+            }
+        )
+        return session
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check credentials with a cheap catalog read (trade policy list)."""
+        try:
+            self.request("GET", "/api/catalog_system/pvt/saleschannel/list")
+        except Exception as exc:
+            return False, self.redact(str(exc))
+        return True, "Connection successfully tested"
+
+    # -- counters ---------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> CallStats:
+        """Calls sent, retries by reason (`429`, `5xx`, `timeout`, `connection`, `locked`), waits."""
+        return self._stats.snapshot()
+
+    @property
+    def rate_limit(self) -> RateLimitState | None:
+        """Latest `Ratelimit-*` headers seen (Pricing), for pacing."""
+        return self._rate_limit
+
+    def record_rate_limit(self, response: requests.Response) -> None:
+        state = read_rate_limit(response.headers)
+        if state is not None:
+            self._rate_limit = state
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        api: Api = "store",
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
+        expect: Sequence[int] = (200, 201, 202, 204),
+    ) -> requests.Response:
+        """
+        Send one VTEX call with retries and return the response.
+
+        A status in `expect` (or any 2xx) is success. 429 is always retried after
+        `Retry-After`. 5xx, 408, 423, timeouts and dropped connections are retried
+        only when the call is safe to repeat (GET/PUT/DELETE/HEAD, or `idempotent=True`);
+        otherwise a `VtexAmbiguousWriteError` is raised at once. Other 4xx raise at once.
+        """
+        method = method.upper()
+        safe = (method in SAFE_METHODS) if idempotent is None else idempotent
+        url = self.base_url_for(api) + path
+        session = self.get_conn()
+        policy = self.retry_policy
+
+        shown_path = _path_only(path)
+
+        def attempt() -> requests.Response:
+            return self._attempt(session, method, url, shown_path, json, params, headers, safe, expect)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(max(1, policy.max_attempts)),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_RetryableFailure),
+            before_sleep=lambda state: self._before_sleep(state, method, shown_path),
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _RetryableFailure as failure:
+            raise failure.error from None
+
+    def _attempt(self, session, method, url, path, json, params, headers, safe, expect) -> requests.Response:
+        self._stats.count_call()
+        try:
+            response = session.request(
+                method, url, json=json, params=params, headers=headers, timeout=self.timeout
+            )
+        except requests.Timeout as exc:
+            reason = "connection" if isinstance(exc, requests.ConnectTimeout) else "timeout"
+            raise self._transport_failure(reason, exc, method, path, safe) from None
+        except requests.ConnectionError as exc:
+            raise self._transport_failure("connection", exc, method, path, safe) from None
+        self.record_rate_limit(response)
+        status = response.status_code
+        if status in expect or 200 <= status < 300:
+            return response
+        code, message = parse_error_body(response.text)
+        message = self.redact(message) if message else message
+        if status == 429:
+            error = error_for_status(status, method, path, code, message)
+            raise _RetryableFailure("429", error, retry_after_seconds(response.headers))
+        if status >= 500 or status in RETRYABLE_STATUSES:
+            reason = {408: "timeout", 423: "locked"}.get(status, "5xx")
+            if not safe:
+                raise VtexAmbiguousWriteError(method, path, status, code, message)
+            raise _RetryableFailure(reason, error_for_status(status, method, path, code, message))
+        raise error_for_status(status, method, path, code, message)
+
+    def _transport_failure(
+        self, reason: str, exc: requests.RequestException, method: str, path: str, safe: bool
+    ) -> Exception:
+        detail = f"{type(exc).__name__} ({reason})"
+        if safe or is_never_sent(exc):
+            return _RetryableFailure(reason, VtexApiError(method, path, None, None, detail))
+        return VtexAmbiguousWriteError(method, path, None, None, detail)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        policy = self.retry_policy
+        failure = state.outcome.exception() if state.outcome else None
+        hint = getattr(failure, "wait_hint", None)
+        if hint is not None:
+            return min(hint, policy.max_retry_after)
+        backoff = tenacity.wait_random_exponential(multiplier=policy.base_wait, max=policy.max_wait)
+        return max(policy.base_wait / 2, backoff(state))
+
+    def _before_sleep(self, state: tenacity.RetryCallState, method: str, path: str) -> None:
+        failure = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        reason = getattr(failure, "reason", "error")
+        status = getattr(getattr(failure, "error", None), "status", None)
+        self._stats.count_retry(reason, wait)
+        self.log.warning(
+            "VTEX %s %s got %s (%s); retry %d/%d in %.1fs",
+            method,
+            path,
+            status if status is not None else "no response",
+            reason,
+            state.attempt_number,
+            self.retry_policy.max_attempts - 1,
+            wait,
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        """Replace the app key and token in `text`, if they appear."""
+        settings = self._settings
+        if settings is None or not text:
+            return text
+        for secret in (settings.app_token, settings.app_key):
+            if secret:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def map_concurrent(
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        max_workers: int | None = None,
+    ) -> list[Result[T, R]]:
+        """Run `fn` over `items` on a bounded thread pool; results keep input order.
+
+        A failing item is returned with its exception and never stops the others.
+        """
+        items = list(items)
+
+        def run_one(item: T) -> Result[T, R]:
+            try:
+                return Result(item, value=fn(item))
+            except Exception as exc:
+                return Result(item, error=exc)
+
+        if not items:
+            return []
+        workers = max(1, min(max_workers or self.max_workers, len(items)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex") as pool:
+            return list(pool.map(run_one, items))
+
+
+def _host_url(host: str | None, schema: str | None, port: int | None) -> str | None:
+    if not host:
+        return None
+    url = host if "://" in host else f"{schema or 'https'}://{host}"
+    return f"{url}:{port}" if port else url
+
+
+def _path_only(path: str) -> str:
+    return urlsplit(path).path
+
+
+def _mask(secret: str) -> None:
+    if not secret:
+        return
+    try:
+        from airflow.sdk.log import mask_secret
+    except ImportError:  # pragma: no cover - older SDKs
+        from airflow.sdk.execution_time.secrets_masker import mask_secret
+    mask_secret(secret)
