@@ -1,0 +1,79 @@
+"""Sandbox administration under ``/_sandbox``: stats, export, reset and fault knobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from vtex_sandbox.routing import StoreDep
+from vtex_sandbox.seed import seed_defaults
+
+router = APIRouter(prefix="/_sandbox", tags=["sandbox admin"])
+
+EXPORT_KINDS = (
+    "categories",
+    "brands",
+    "specification_groups",
+    "specification_fields",
+    "specification_values",
+    "products",
+    "product_specifications",
+    "skus",
+    "sku_specifications",
+    "sku_files",
+    "prices",
+    "docks",
+    "warehouses",
+    "inventory",
+    "orders",
+    "documents",
+    "product_trade_policies",
+    "sku_eans",
+    "trade_policies",
+)
+
+
+class Faults(BaseModel):
+    """Fault probabilities; any subset may be posted."""
+
+    error_5xx: float | None = Field(default=None, ge=0, le=1)
+    rate_429: float | None = Field(default=None, ge=0, le=1)
+    lost_response: float | None = Field(default=None, ge=0, le=1)
+
+
+@router.get("/stats")
+def get_stats(request: Request) -> dict[str, Any]:
+    return request.app.state.stats.snapshot()
+
+
+@router.post("/stats/reset")
+def reset_stats(request: Request) -> dict[str, Any]:
+    request.app.state.stats.reset()
+    return request.app.state.stats.snapshot()
+
+
+@router.get("/export")
+def export(store: StoreDep) -> dict[str, list[dict[str, Any]]]:
+    return {kind: store.all(kind) for kind in EXPORT_KINDS}
+
+
+@router.post("/reset")
+def reset(request: Request, store: StoreDep) -> dict[str, bool]:
+    store.reset()
+    seed_defaults(store)
+    request.app.state.stats.reset()
+    return {"reset": True}
+
+
+@router.get("/faults")
+def get_faults(request: Request) -> dict[str, float]:
+    return dict(request.app.state.faults)
+
+
+@router.post("/faults")
+def set_faults(faults: Faults, request: Request) -> dict[str, float]:
+    current = request.app.state.faults
+    current.update(faults.model_dump(exclude_none=True))
+    return dict(current)

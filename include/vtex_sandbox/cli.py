@@ -1,0 +1,72 @@
+"""``vtex-sandbox``: run the local VTEX sandbox server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+
+from vtex_sandbox.config import SandboxConfig
+
+KEY_ENV = "VTEX_SANDBOX_APP_KEY"
+TOKEN_ENV = "VTEX_SANDBOX_APP_TOKEN"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = SandboxConfig()
+    parser = argparse.ArgumentParser(
+        prog="vtex-sandbox", description="A local server that behaves like VTEX."
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1")
+    add("--port", type=int, default=8900)
+    add("--account", default=defaults.account)
+    add("--app-key", default=None, help=f"default: ${KEY_ENV} or the demo key")
+    add("--app-token", default=None, help=f"default: ${TOKEN_ENV} or the demo token")
+    add("--db", default=None, metavar="PATH", help="SQLite file that keeps state across restarts")
+    add("--latency-ms", type=float, default=defaults.latency_ms)
+    add("--rate-limit-scale", type=float, default=defaults.rate_limit_scale, help="0 disables rate limits")
+    add("--fault-5xx", type=float, default=defaults.fault_5xx, metavar="P")
+    add("--fault-429", type=float, default=defaults.fault_429, metavar="P")
+    add("--fault-lost-response", type=float, default=defaults.fault_lost_response, metavar="P")
+    add("--seed", type=int, default=None)
+    add("--order-clock", type=float, default=defaults.order_clock, metavar="S")
+    add("--cancel-request-share", type=float, default=defaults.cancel_request_share, metavar="P")
+    add("--duplicate-feed-share", type=float, default=defaults.duplicate_feed_share, metavar="P")
+    add("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    defaults = SandboxConfig()
+    return SandboxConfig(
+        account=args.account,
+        app_key=args.app_key or os.environ.get(KEY_ENV) or defaults.app_key,
+        app_token=args.app_token or os.environ.get(TOKEN_ENV) or defaults.app_token,
+        db_path=args.db,
+        latency_ms=args.latency_ms,
+        rate_limit_scale=args.rate_limit_scale,
+        fault_5xx=args.fault_5xx,
+        fault_429=args.fault_429,
+        fault_lost_response=args.fault_lost_response,
+        seed=args.seed,
+        order_clock=args.order_clock,
+        cancel_request_share=args.cancel_request_share,
+        duplicate_feed_share=args.duplicate_feed_share,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    import uvicorn
+
+    from vtex_sandbox.app import create_app
+
+    config = config_from_args(args)
+    app = create_app(config)
+    print(f"VTEX sandbox for account '{config.account}' on http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

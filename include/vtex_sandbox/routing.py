@@ -1,0 +1,29 @@
+"""Small helpers shared by the sandbox's routers: typed dependencies and JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from vtex_sandbox.config import SandboxConfig
+from vtex_sandbox.deps import get_config, get_store
+from vtex_sandbox.errors import bad_request
+from vtex_sandbox.store import Store
+
+StoreDep = Annotated[Store, Depends(get_store)]
+ConfigDep = Annotated[SandboxConfig, Depends(get_config)]
+
+
+async def json_body(request: Request) -> Any:
+    """The request body as JSON, or a 400 naming the problem."""
+    raw = await request.body()
+    if not raw.strip():
+        raise bad_request("The request body is required")
+    try:
+        return await request.json()
+    except ValueError as exc:
+        raise bad_request("The request body is not valid JSON") from exc
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
