@@ -1,0 +1,1 @@
+"""Pydantic models of VTEX request and response bodies, one module per API."""
