@@ -1,0 +1,1 @@
+"""Deployment tooling: the Airflow settings loader and the CeleryExecutor process harness."""
