@@ -84,7 +84,7 @@ def random_lines(book: OrderBook, stock: StockBook) -> list[tuple[str, int]]:
     return [(str(s.sku["Id"]), int(min(s.available, book.rng.randint(1, 2)))) for s in picked]
 
 
-def _item(sku: SellableSku, quantity: int) -> dict[str, Any]:
+def order_item(sku: SellableSku, quantity: int) -> dict[str, Any]:
     doc = sku.sku
     return {
         "uniqueId": uuid.uuid4().hex.upper(),
@@ -176,7 +176,7 @@ def build_order(
     customer, address = random_customer(book)
     customer.update(profile or {})
     reservation = stock.reserve(order_id, lines)
-    items = [_item(stock.skus[sku_id], qty) for sku_id, qty in lines]
+    items = [order_item(stock.skus[sku_id], qty) for sku_id, qty in lines]
     shipping = book.rng.choice(SHIPPING_PRICES)
     logistics = [
         _logistics(i, item, shipping if i == 0 else 0, warehouse_of(reservation, item["id"]), created)

@@ -18,7 +18,7 @@ RESERVATION_KIND = "order_reservations"
 
 def inventory_key(sku_id: Any, warehouse_id: Any) -> str:
     """Key of an inventory document (the logistics router's convention)."""
-    return f"{sku_id}_{warehouse_id}"
+    return f"{sku_id}-{warehouse_id}"
 
 
 def free_quantity(doc: dict[str, Any]) -> float:
