@@ -1,0 +1,486 @@
+"""`StateStore`: the integration's own memory, one row set per VTEX account.
+
+Every write is a single upsert or a conditional UPDATE, so concurrent workers (parallel mapped
+tasks, Celery workers) never race on read-then-write. See docs/state-store.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import and_, delete, or_, select, text, update
+from sqlalchemy.engine import Connection
+
+from vtex_sync.db import insert_for, make_engine, redact, utcnow
+from vtex_sync.state import tables as t
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+HEAD_REVISION = "0001"
+MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
+KEY_CHUNK = 500
+_migrated_urls: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One ERP key bound (or waiting to be bound) to a VTEX id. `conflict` holds a rejected vtex id."""
+
+    erp_key: str
+    vtex_id: str | None
+    payload_hash: str | None
+    status: str
+    pushed_at: datetime | None
+    attempts: int
+    message: str | None = None
+    conflict: str | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    erp_key: str
+    lookup: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    entity: str
+    erp_key: str
+    field: str | None
+    value: str | None
+    rule: str
+    message: str | None
+    attempts: int
+    first_seen: datetime
+    last_seen: datetime
+    resolved: bool
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    event_key: str
+    order_id: str
+    state: str | None
+    current_change: str | None
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    claimed_by: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    summary: dict[str, Any]
+    recorded_at: datetime
+
+
+class OrderLockTimeout(TimeoutError):
+    """Another worker held the order's lock for longer than we were willing to wait."""
+
+
+def event_identity(event: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
+    """(order id, state, current change) of a feed/hook event, whatever the key casing."""
+    def pick(*names: str) -> Any:
+        return next((event[name] for name in names if event.get(name) not in (None, "")), None)
+
+    order_id = pick("orderId", "OrderId", "order_id")
+    if not order_id:
+        raise ValueError("order event has no orderId")
+    state = pick("state", "State", "status")
+    change = pick("currentChange", "CurrentChange", "lastChange", "LastChange")
+    return str(order_id), state and str(state), change and str(change)
+
+
+def event_key_of(event: Mapping[str, Any]) -> str:
+    """The inbox dedupe key ``orderId|state|currentChange``."""
+    return "|".join(part or "" for part in event_identity(event))
+
+
+def _default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class StateStore:
+    """Id map, create intents, watermarks, quarantine, order inbox, write-back log and run summaries."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        if migrate and url not in _migrated_urls:
+            self.migrate()
+
+    def __repr__(self) -> str:
+        return f"StateStore({redact(self.url)!r})"
+
+    def dispose(self) -> None:
+        """Close pooled connections (call in a forked child before using a store made by the parent)."""
+        self.engine.dispose(close=False)
+
+    # ------------------------------------------------------------------ schema
+    def migrate(self) -> None:
+        """Upgrade the schema to head. Safe to run again and from several processes at once."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises migrators
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        _migrated_urls.add(self.url)
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"version_table": t.VERSION_TABLE})
+            return context.get_current_revision()
+
+    def _insert(self, table: Any) -> Any:
+        return insert_for(self.engine, table)
+
+    # ------------------------------------------------------------------ id map
+    @staticmethod
+    def _binding(row: Any, conflict: str | None = None) -> Binding:
+        return Binding(row.erp_key, row.vtex_id, row.payload_hash, row.status, row.pushed_at, row.attempts,
+                       row.message, conflict)
+
+    @staticmethod
+    def _binding_key(account: str, entity: str, erp_key: str) -> Any:
+        b = t.bindings.c
+        return and_(b.account == account, b.entity == entity, b.erp_key == str(erp_key))
+
+    def get_binding(self, account: str, entity: str, erp_key: str) -> Binding | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.bindings).where(self._binding_key(account, entity, erp_key))).first()
+        return self._binding(row) if row else None
+
+    def bindings(self, account: str, entity: str, keys: Iterable[str] | None = None) -> dict[str, Binding]:
+        """All bindings of `entity` (or only those for `keys`), by ERP key."""
+        b = t.bindings.c
+        base = select(t.bindings).where(b.account == account, b.entity == entity)
+        result: dict[str, Binding] = {}
+        with self.engine.connect() as conn:
+            if keys is None:
+                rows = conn.execute(base).all()
+            else:
+                wanted = [str(k) for k in keys]
+                rows = []
+                for start in range(0, len(wanted), KEY_CHUNK):
+                    rows += conn.execute(base.where(b.erp_key.in_(wanted[start:start + KEY_CHUNK]))).all()
+        for row in rows:
+            result[row.erp_key] = self._binding(row)
+        return result
+
+    def erp_key_for(self, account: str, entity: str, vtex_id: str) -> str | None:
+        """Reverse lookup: the ERP key bound to `vtex_id`, if any."""
+        b = t.bindings.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(b.erp_key).where(
+                b.account == account, b.entity == entity, b.vtex_id == str(vtex_id)
+            )).scalar()
+
+    def bind(self, account: str, entity: str, erp_key: str, vtex_id: str | int, *,
+             payload_hash: str | None = None, status: str = "synced") -> Binding:
+        """Bind `erp_key` to `vtex_id`. First writer wins: if the key is already bound to another
+        id, that binding is kept and returned with `conflict` set to the rejected id."""
+        erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
+        values: dict[str, Any] = {"vtex_id": vtex_id, "status": status, "message": None, "updated_at": now}
+        if payload_hash is not None:
+            values |= {"payload_hash": payload_hash, "pushed_at": now}
+        where = self._binding_key(account, entity, erp_key)
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(t.bindings).values(
+                account=account, entity=entity, erp_key=erp_key, attempts=0, **values
+            ).on_conflict_do_nothing())
+            conn.execute(update(t.bindings).where(
+                where, or_(t.bindings.c.vtex_id.is_(None), t.bindings.c.vtex_id == vtex_id)
+            ).values(**values))
+            row = conn.execute(select(t.bindings).where(where)).one()
+        if row.vtex_id != vtex_id:
+            log.warning("id map conflict: %s %s %r is bound to VTEX id %s; kept it and ignored %s",
+                        account, entity, erp_key, row.vtex_id, vtex_id)
+            return self._binding(row, conflict=vtex_id)
+        return self._binding(row)
+
+    def _upsert_binding(self, account: str, entity: str, erp_key: str, insert_values: dict[str, Any],
+                        update_values: dict[str, Any]) -> None:
+        stmt = self._insert(t.bindings).values(account=account, entity=entity, erp_key=str(erp_key),
+                                               **insert_values)
+        stmt = stmt.on_conflict_do_update(index_elements=["account", "entity", "erp_key"], set_=update_values)
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def record_push(self, account: str, entity: str, erp_key: str, payload_hash: str) -> None:
+        """Remember the hash of the payload VTEX accepted; clears failure state."""
+        now = utcnow()
+        values = {"payload_hash": payload_hash, "pushed_at": now, "status": "synced", "message": None,
+                  "attempts": 0, "updated_at": now}
+        self._upsert_binding(account, entity, erp_key, values, values)
+
+    def set_status(self, account: str, entity: str, erp_key: str, status: str,
+                   message: str | None = None) -> None:
+        """Set a key's status (e.g. ``waiting_parent``, ``failed``); ``failed`` counts an attempt."""
+        now = utcnow()
+        failed = status == "failed"
+        self._upsert_binding(
+            account, entity, erp_key,
+            {"status": status, "message": message, "attempts": 1 if failed else 0, "updated_at": now},
+            {"status": status, "message": message, "updated_at": now,
+             "attempts": t.bindings.c.attempts + (1 if failed else 0)},
+        )
+
+    # ------------------------------------------------------------------ create intents
+    def add_intent(self, account: str, entity: str, erp_key: str, lookup: Mapping[str, Any]) -> None:
+        """Record that a create is about to be sent, with how to find the record if the answer is lost."""
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(t.intents).values(
+                account=account, entity=entity, erp_key=str(erp_key),
+                lookup=json.dumps(dict(lookup), sort_keys=True, default=str), created_at=utcnow(),
+            ).on_conflict_do_nothing())
+
+    def intents(self, account: str, entity: str) -> list[Intent]:
+        i = t.intents.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.intents).where(i.account == account, i.entity == entity)
+                                .order_by(i.created_at, i.erp_key)).all()
+        return [Intent(row.erp_key, json.loads(row.lookup), row.created_at) for row in rows]
+
+    def clear_intent(self, account: str, entity: str, erp_key: str) -> None:
+        i = t.intents.c
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.intents).where(i.account == account, i.entity == entity,
+                                                 i.erp_key == str(erp_key)))
+
+    # ------------------------------------------------------------------ watermarks
+    def get_watermark(self, account: str, flow: str) -> datetime | None:
+        w = t.watermarks.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(w.value).where(w.account == account, w.flow == flow)).scalar()
+
+    def set_watermark(self, account: str, flow: str, value: datetime) -> None:
+        now = utcnow()
+        stmt = self._insert(t.watermarks).values(account=account, flow=flow, value=value, updated_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["account", "flow"],
+                                          set_={"value": value, "updated_at": now})
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    # ------------------------------------------------------------------ quarantine
+    def quarantine(self, account: str, entity: str, erp_key: str, *, field: str | None, value: Any,
+                   rule: str, message: str | None) -> None:
+        """Open (or re-open) the quarantine entry of a record; repeats count attempts."""
+        now = utcnow()
+        reason = {"field": field, "value": None if value is None else str(value), "rule": rule,
+                  "message": message, "last_seen": now, "resolved": False, "resolved_at": None}
+        stmt = self._insert(t.quarantine).values(account=account, entity=entity, erp_key=str(erp_key),
+                                                 attempts=1, first_seen=now, **reason)
+        stmt = stmt.on_conflict_do_update(index_elements=["account", "entity", "erp_key"],
+                                          set_={**reason, "attempts": t.quarantine.c.attempts + 1})
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def quarantine_entries(self, account: str, entries: Iterable[Any]) -> int:
+        """Store validation `QuarantineEntry` objects (entity = their table). Returns how many."""
+        count = 0
+        for entry in entries:
+            self.quarantine(account, entry.table, entry.key, field=entry.field, value=entry.value,
+                            rule=entry.rule, message=entry.message)
+            count += 1
+        return count
+
+    def resolve_quarantine(self, account: str, entity: str, erp_key: str) -> bool:
+        q = t.quarantine.c
+        with self.engine.begin() as conn:
+            result = conn.execute(update(t.quarantine).where(
+                q.account == account, q.entity == entity, q.erp_key == str(erp_key), q.resolved.is_(False)
+            ).values(resolved=True, resolved_at=utcnow()))
+        return result.rowcount == 1
+
+    def open_quarantine(self, account: str, entity: str | None = None) -> list[QuarantineRecord]:
+        q = t.quarantine.c
+        stmt = select(t.quarantine).where(q.account == account, q.resolved.is_(False))
+        if entity is not None:
+            stmt = stmt.where(q.entity == entity)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt.order_by(q.entity, q.erp_key)).all()
+        return [QuarantineRecord(r.entity, r.erp_key, r.field, r.value, r.rule, r.message, r.attempts,
+                                 r.first_seen, r.last_seen, r.resolved) for r in rows]
+
+    # ------------------------------------------------------------------ order inbox
+    @staticmethod
+    def _event(row: Any) -> InboxEvent:
+        return InboxEvent(row.event_key, row.order_id, row.state, row.current_change, json.loads(row.payload),
+                          row.status, row.attempts, row.claimed_by, row.received_at)
+
+    def inbox_add(self, account: str, event: Mapping[str, Any]) -> bool:
+        """Store a feed/hook/sweep event; False when (orderId, state, currentChange) is already stored."""
+        order_id, state, change = event_identity(event)
+        now = utcnow()
+        stmt = self._insert(t.inbox).values(
+            account=account, event_key=event_key_of(event), order_id=order_id, state=state,
+            current_change=change, payload=json.dumps(dict(event), sort_keys=True, default=str),
+            status="pending", attempts=0, received_at=now, updated_at=now,
+        ).on_conflict_do_nothing()
+        with self.engine.begin() as conn:
+            return conn.execute(stmt).rowcount == 1
+
+    def inbox_pending(self, account: str, limit: int = 100) -> list[InboxEvent]:
+        i = t.inbox.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.inbox).where(i.account == account, i.status == "pending")
+                                .order_by(i.received_at, i.event_key).limit(limit)).all()
+        return [self._event(row) for row in rows]
+
+    def inbox_claim(self, account: str, worker: str, limit: int = 50, *,
+                    lease_seconds: float = 600) -> list[InboxEvent]:
+        """Atomically claim up to `limit` pending events (or claims older than the lease) for `worker`.
+
+        The UPDATE only succeeds on rows still claimable, so two workers never get the same event.
+        """
+        i = t.inbox.c
+        now = utcnow()
+        claimable = and_(i.account == account, or_(
+            i.status == "pending",
+            and_(i.status == "claimed", i.claimed_at < now - timedelta(seconds=lease_seconds)),
+        ))
+        with self.engine.begin() as conn:
+            keys = conn.execute(
+                select(i.event_key).where(claimable).order_by(i.received_at, i.event_key).limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars().all()
+            if not keys:
+                return []
+            rows = conn.execute(
+                update(t.inbox).where(claimable, i.event_key.in_(keys))
+                .values(status="claimed", claimed_by=worker, claimed_at=now, updated_at=now,
+                        attempts=i.attempts + 1)
+                .returning(*t.inbox.c)
+            ).all()
+        return sorted((self._event(row) for row in rows), key=lambda e: (e.received_at, e.event_key))
+
+    def inbox_mark(self, account: str, event_key: str, status: str, message: str | None = None) -> bool:
+        """Record the outcome of an event: ``done``, ``skipped``, ``failed`` or back to ``pending``."""
+        i = t.inbox.c
+        with self.engine.begin() as conn:
+            stmt = update(t.inbox).where(i.account == account, i.event_key == event_key)
+            result = conn.execute(stmt.values(
+                status=status, message=message, updated_at=utcnow(),
+                claimed_by=None if status != "claimed" else i.claimed_by,
+            ))
+        return result.rowcount == 1
+
+    # ------------------------------------------------------------------ order write-backs
+    def _writeback_where(self, account: str, order_id: str, action: str, key: str) -> Any:
+        w = t.writebacks.c
+        return and_(w.account == account, w.order_id == order_id, w.action == action, w.key == str(key))
+
+    def writeback_begin(self, account: str, order_id: str, action: str, key: str) -> bool:
+        """Start a write-back (e.g. action ``invoice``, key the invoice number).
+
+        False when the same (order, action, key) already succeeded: nothing to do.
+        """
+        now = utcnow()
+        with self.engine.begin() as conn:
+            inserted = conn.execute(self._insert(t.writebacks).values(
+                account=account, order_id=order_id, action=action, key=str(key), status="started",
+                attempts=1, started_at=now,
+            ).on_conflict_do_nothing()).rowcount == 1
+            if inserted:
+                return True
+            w = t.writebacks.c
+            result = conn.execute(update(t.writebacks).where(
+                self._writeback_where(account, order_id, action, key), w.status != "succeeded"
+            ).values(status="started", attempts=w.attempts + 1, started_at=now, finished_at=None,
+                     message=None))
+        return result.rowcount == 1
+
+    def _writeback_finish(self, account: str, order_id: str, action: str, key: str, status: str,
+                          message: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.writebacks).where(self._writeback_where(account, order_id, action, key))
+                         .values(status=status, message=message, finished_at=utcnow()))
+
+    def writeback_done(self, account: str, order_id: str, action: str, key: str,
+                       message: str | None = None) -> None:
+        self._writeback_finish(account, order_id, action, key, "succeeded", message)
+
+    def writeback_failed(self, account: str, order_id: str, action: str, key: str, message: str) -> None:
+        self._writeback_finish(account, order_id, action, key, "failed", message)
+
+    def writeback_status(self, account: str, order_id: str, action: str, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.writebacks.c.status)
+                                .where(self._writeback_where(account, order_id, action, key))).scalar()
+
+    def _try_lock(self, conn: Connection, account: str, order_id: str, owner: str,
+                  lease_seconds: float) -> bool:
+        now = utcnow()
+        lock = t.order_locks.c
+        stmt = self._insert(t.order_locks).values(
+            account=account, order_id=order_id, owner=owner, expires_at=now + timedelta(seconds=lease_seconds)
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["account", "order_id"],
+            set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+            where=or_(lock.expires_at < now, lock.owner == owner),
+        )
+        return conn.execute(stmt).rowcount == 1
+
+    @contextmanager
+    def order_lock(self, account: str, order_id: str, *, owner: str | None = None, lease_seconds: float = 120,
+                   wait_seconds: float = 60, poll_seconds: float = 0.1) -> Iterator[str]:
+        """Hold the per-order write-back lease; waits up to `wait_seconds`, then `OrderLockTimeout`.
+
+        The lease expires after `lease_seconds` so a crashed worker cannot block an order forever.
+        """
+        owner = owner or _default_owner()
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            with self.engine.begin() as conn:
+                if self._try_lock(conn, account, order_id, owner, lease_seconds):
+                    break
+            if time.monotonic() >= deadline:
+                raise OrderLockTimeout(f"order {order_id} of {account} is locked by another worker")
+            time.sleep(poll_seconds)
+        try:
+            yield owner
+        finally:
+            lock = t.order_locks.c
+            with self.engine.begin() as conn:
+                conn.execute(delete(t.order_locks).where(lock.account == account, lock.order_id == order_id,
+                                                         lock.owner == owner))
+
+    # ------------------------------------------------------------------ run summaries
+    def record_run(self, account: str, flow: str, run_id: str, summary: Mapping[str, Any]) -> None:
+        now = utcnow()
+        body = json.dumps(dict(summary), sort_keys=True, default=str)
+        stmt = self._insert(t.runs).values(account=account, flow=flow, run_id=run_id, summary=body,
+                                           recorded_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["account", "flow", "run_id"],
+                                          set_={"summary": body, "recorded_at": now})
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def runs(self, account: str, flow: str, limit: int = 20) -> list[RunRecord]:
+        """The latest run summaries of a flow, newest first."""
+        r = t.runs.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.runs).where(r.account == account, r.flow == flow)
+                                .order_by(r.recorded_at.desc(), r.run_id.desc()).limit(limit)).all()
+        return [RunRecord(row.run_id, json.loads(row.summary), row.recorded_at) for row in rows]
