@@ -108,7 +108,7 @@ def test_trailing_slashes_are_tolerated(vtex: httpx.Client) -> None:
 
 
 def test_pricing_rate_limit_rejects_a_burst_then_recovers() -> None:
-        config = SandboxConfig(rate_limit_scale=0.03, seed=1)
+    config = SandboxConfig(rate_limit_scale=0.03, seed=1)
     with SandboxServer(config) as url, httpx.Client(base_url=url, headers=auth_headers(config)) as client:
         responses = [client.delete("/pricing/prices/1") for _ in range(20)]  # 1,000/min x 0.03, 9 credits
         limited = [r for r in responses if r.status_code == 429]
