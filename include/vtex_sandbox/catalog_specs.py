@@ -110,7 +110,7 @@ def _update_field(field_id: int, body: SpecificationFieldIn, store: Store) -> di
 
 def legacy_field_view(store: Store, doc: dict[str, Any]) -> dict[str, Any]:
     group = store.get("specification_groups", doc["FieldGroupId"]) or {}
-    view = {k: v for k, v in doc.items() if k != "Id"}
+    view = {k: v for k, v in doc.items() if k not in ("Id", "FieldId")}
     return {
         "FieldId": doc["Id"],
         **view,
