@@ -91,20 +91,20 @@ def _utc(value: datetime | None) -> datetime | None:
 
 Code = Annotated[str, Field(min_length=1, max_length=100)]
 Name100 = Annotated[str, Field(min_length=1, max_length=100)]
-Title150 = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=150)]
+Title150 = Annotated[Annotated[str, Field(max_length=150)] | None, BeforeValidator(_blank_to_none)]
 OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptCode = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=100)]
+OptCode = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank_to_none)]
 Money = Annotated[Decimal, AfterValidator(_money)]
 OptMoney = Annotated[Decimal | None, BeforeValidator(_blank_to_none), AfterValidator(_money)]
 Measure = Annotated[Decimal, Field(ge=0)]
-OptMeasure = Annotated[Decimal | None, BeforeValidator(_blank_to_none), Field(ge=0)]
+OptMeasure = Annotated[Annotated[Decimal, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
 Ean = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_ean)]
 LeadTime = Annotated[str, AfterValidator(_lead_time)]
 TradePolicies = Annotated[str, AfterValidator(_trade_policies)]
 ImageUrl = Annotated[str, Field(max_length=1000), AfterValidator(_image_url)]
 UtcStamp = Annotated[datetime, AfterValidator(_utc)]
 OptUtcStamp = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(_utc)]
-Position = Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0)]
+Position = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
 
 
 class ErpRow(BaseModel):
@@ -174,7 +174,7 @@ class Product(ErpRow):
     short_description: OptText = None
     keywords: OptText = None
     meta_description: OptText = None
-    link_id: Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=255)] = None
+    link_id: Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(_blank_to_none)] = None
     release_date: OptUtcStamp = None
     is_visible: bool = True
     trade_policies: TradePolicies = "1"
