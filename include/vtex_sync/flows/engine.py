@@ -1,0 +1,242 @@
+"""Plan, then apply, one entity: the loop every ERP -> VTEX flow shares.
+
+*Plan* resolves each valid ERP row's parents through the id map, builds the complete VTEX
+object and compares its hash with the last successful push: the record is to be created,
+updated, left unchanged, or waits for a parent that has not reached VTEX yet.
+*Apply* makes the calls concurrently, one record never stopping another, and writes the id
+map the moment VTEX answers. Creates are orphan-safe: the intent is recorded first, and a
+create whose outcome is unknown (timeout, 5xx, lost response, crash) is looked up by RefId
+or by name within its parent before anything is created again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
+from vtex_sync.hashing import payload_hash as _hash_dict
+
+log = logging.getLogger(__name__)
+
+
+def payload_hash(payload: Any) -> str:
+    """Hash of a VTEX payload (a pydantic model in its wire form, or a plain dict)."""
+    if hasattr(payload, "model_dump"):
+        payload = payload.model_dump(mode="json", by_alias=True)
+    return _hash_dict(payload)
+
+
+CREATE, UPDATE, UNCHANGED, WAITING = "create", "update", "unchanged", "waiting_parent"
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A VTEX id the payload needs from another entity's id map."""
+
+    entity: str
+    key: Callable[[Any], str | None]  # the parent's ERP key for this row; None: no parent needed
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How one ERP table becomes one kind of VTEX object.
+
+    Exactly one write style applies: ``create``/``update`` (with ``lookup`` for orphan-safe
+    creates) for objects VTEX numbers itself, or ``upsert`` for idempotent writes keyed by
+    the ERP (PUT price, PUT inventory, warehouses by id).
+    """
+
+    name: str
+    table: str
+    key: Callable[[Any], str]
+    build: Callable[[Any, dict[str, str]], Any]
+    parents: tuple[Parent, ...] = ()
+    create: Callable[[Any, Any], Any] | None = None
+    update: Callable[[Any, str, Any], None] | None = None
+    lookup: Callable[[Any, Any], Any] | None = None
+    upsert: Callable[[Any, Any], Any] | None = None
+    create_payload: Callable[[Any], Any] = lambda payload: payload
+    # look the object up before every create (e.g. a customer by email), not only after a failure
+    lookup_first: bool = False
+    # turns validated ERP rows into this entity's records (filter, explode or group them)
+    records: Callable[[list[Any]], list[Any]] = lambda rows: rows
+
+
+@dataclass
+class Planned:
+    key: str
+    action: str
+    payload: Any = None
+    payload_hash: str | None = None
+    vtex_id: str | None = None
+    reason: str = ""
+    pending_intent: bool = False
+
+
+@dataclass
+class Failure:
+    key: str
+    call: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """What one entity run did; ``as_dict`` is what a task returns (small, JSON-able)."""
+
+    entity: str
+    counts: Counter = field(default_factory=Counter)
+    failures: list[Failure] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.counts.update(other.counts)
+        self.failures.extend(other.failures)
+
+    def as_dict(self, max_failures: int = 20) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "counts": dict(self.counts),
+            "failures": [f.__dict__ for f in self.failures[:max_failures]],
+        }
+
+
+def plan(
+    ctx: Any, spec: EntitySpec, rows: Sequence[Any], *, plannable: dict[str, set[str]] | None = None
+) -> list[Planned]:
+    """Decide what each row needs. ``plannable``: parent keys a dry run may count as about to exist."""
+    keys = [spec.key(row) for row in rows]
+    bindings = ctx.state.bindings(ctx.account, spec.name, keys)
+    parent_ids = _parent_bindings(ctx, spec, rows)
+    pending = {i.erp_key for i in ctx.state.intents(ctx.account, spec.name)} if spec.create else set()
+    planned: list[Planned] = []
+    for key, row in zip(keys, rows, strict=True):
+        resolved, missing = _resolve_parents(spec, row, parent_ids, plannable)
+        if missing:
+            planned.append(Planned(key, WAITING, reason=f"waiting on {missing}"))
+            continue
+        payload = spec.build(row, resolved)
+        digest = payload_hash(payload)
+        binding = bindings.get(key)
+        if binding is not None and binding.vtex_id and binding.payload_hash == digest:
+            planned.append(Planned(key, UNCHANGED, vtex_id=binding.vtex_id))
+        elif binding is not None and binding.vtex_id:
+            planned.append(Planned(key, UPDATE, payload, digest, binding.vtex_id))
+        else:
+            planned.append(Planned(key, CREATE, payload, digest, pending_intent=key in pending))
+    return planned
+
+
+def apply(ctx: Any, spec: EntitySpec, planned: Iterable[Planned]) -> Outcome:
+    """Make the calls for every record that needs one and record each result."""
+    outcome = Outcome(spec.name)
+    todo = []
+    for item in planned:
+        outcome.counts["planned"] += 1
+        if item.action == UNCHANGED:
+            outcome.counts["unchanged"] += 1
+        elif item.action == WAITING:
+            outcome.counts["waiting_parent"] += 1
+            ctx.state.set_status(ctx.account, spec.name, item.key, "waiting_parent", item.reason)
+        else:
+            todo.append(item)
+    results = ctx.hook.map_concurrent(lambda item: _apply_one(ctx, spec, item), todo)
+    for item, result in zip(todo, results, strict=True):
+        if result.error is None:
+            outcome.counts["created" if item.action == CREATE else "updated"] += 1
+            continue
+        call, reason = _describe_error(spec, item, result.error)
+        outcome.counts["failed"] += 1
+        outcome.failures.append(Failure(item.key, call, reason))
+        ctx.state.set_status(ctx.account, spec.name, item.key, "failed", f"{call}: {reason}")
+        log.warning("failed %s %s: %s -> %s", spec.name, item.key, call, reason)
+    return outcome
+
+
+def _apply_one(ctx: Any, spec: EntitySpec, item: Planned) -> str:
+    assert item.payload is not None and item.payload_hash is not None
+    state, account = ctx.state, ctx.account
+    if spec.upsert is not None:
+        vtex_id = str(spec.upsert(ctx.clients, item.payload))
+        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
+        return vtex_id
+    if item.action == UPDATE:
+        assert spec.update is not None and item.vtex_id is not None
+        spec.update(ctx.clients, item.vtex_id, item.payload)
+        state.record_push(account, spec.name, item.key, item.payload_hash)
+        return item.vtex_id
+    return _create_orphan_safe(ctx, spec, item)
+
+
+def _create_orphan_safe(ctx: Any, spec: EntitySpec, item: Planned) -> str:
+    """Create once: bind to an existing object when an earlier attempt may have made it."""
+    assert spec.create is not None and item.payload is not None
+    state, account = ctx.state, ctx.account
+    sent = spec.create_payload(item.payload)
+    sent_hash = payload_hash(sent)
+    vtex_id = _lookup(ctx, spec, item.payload) if item.pending_intent or spec.lookup_first else None
+    if vtex_id is None:
+        state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
+        vtex_id = _create_or_find(ctx, spec, sent, item.payload)
+    binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash)
+    state.clear_intent(account, spec.name, item.key)
+    # a bound object found by lookup may differ from the ERP row: the next plan sees the
+    # hash of what was sent, so an update follows only where the entity asks for one.
+    return getattr(binding, "vtex_id", None) or vtex_id
+
+
+def _create_or_find(ctx: Any, spec: EntitySpec, sent: Any, payload: Any) -> str:
+    for attempt in (1, 2):
+        try:
+            return str(spec.create(ctx.clients, sent))  # type: ignore[misc]
+        except VtexAmbiguousWriteError:
+            found = _lookup(ctx, spec, payload)
+            if found is not None:
+                log.info("%s: create outcome unknown, found it by lookup (attempt %d)", spec.name, attempt)
+                return found
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lookup(ctx: Any, spec: EntitySpec, payload: Any) -> str | None:
+    if spec.lookup is None:
+        return None
+    found = spec.lookup(ctx.clients, payload)
+    return None if found is None else str(found)
+
+
+def _parent_bindings(ctx: Any, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for parent in spec.parents:
+        keys = {k for k in (parent.key(row) for row in rows) if k is not None}
+        result[parent.entity] = ctx.state.bindings(ctx.account, parent.entity, keys) if keys else {}
+    return result
+
+
+def _resolve_parents(
+    spec: EntitySpec, row: Any, bound: dict[str, dict[str, Any]], plannable: dict[str, set[str]] | None
+) -> tuple[dict[str, str], str]:
+    resolved: dict[str, str] = {}
+    for parent in spec.parents:
+        key = parent.key(row)
+        if key is None:
+            continue
+        binding = bound[parent.entity].get(key)
+        if binding is not None and binding.vtex_id:
+            resolved[parent.entity] = str(binding.vtex_id)
+        elif plannable is not None and key in plannable.get(parent.entity, set()):
+            resolved[parent.entity] = f"<new {parent.entity} {key}>"
+        else:
+            return {}, f"{parent.entity} {key}"
+    return resolved, ""
+
+
+def _describe_error(spec: EntitySpec, item: Planned, error: BaseException) -> tuple[str, str]:
+    if isinstance(error, VtexApiError):
+        return f"{error.method} {error.path}", f"{error.status} {error.code or ''} {error.message}".strip()
+    verb = "create" if item.action == CREATE else "update"
+    return f"{verb} {spec.name}", f"{type(error).__name__}: {error}"

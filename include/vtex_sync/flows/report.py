@@ -1,0 +1,37 @@
+"""One-line summaries a data engineer can read in a task log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+ORDER = ("planned", "created", "updated", "unchanged", "quarantined", "waiting_parent", "failed", "calls")
+LABELS = {"waiting_parent": "waiting on parent"}
+
+
+def format_counts(counts: Mapping[str, int]) -> str:
+    """``planned 1,204 | created 12 | updated 340 | unchanged 850 | quarantined 2 | ...``"""
+    keys = [k for k in ORDER if k in counts or k in ORDER[:6]] + sorted(set(counts) - set(ORDER))
+    return " | ".join(f"{LABELS.get(k, k)} {counts.get(k, 0):,}" for k in keys)
+
+
+def merge(outcomes: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per-entity totals from task results (``{"entity", "counts"}`` dicts, e.g. mapped batches)."""
+    totals: dict[str, dict[str, int]] = {}
+    for outcome in outcomes:
+        if not outcome:
+            continue
+        entity_totals = totals.setdefault(outcome["entity"], {})
+        for key, value in outcome["counts"].items():
+            entity_totals[key] = entity_totals.get(key, 0) + value
+    return totals
+
+
+def table(totals: Mapping[str, Mapping[str, int]]) -> str:
+    """A fixed-width per-entity table for the end of a run."""
+    columns = ("created", "updated", "unchanged", "quarantined", "waiting_parent", "failed")
+    head = f"{'entity':<24}" + "".join(f"{LABELS.get(c, c):>18}" for c in columns)
+    lines = [head, "-" * len(head)]
+    for entity, counts in totals.items():
+        lines.append(f"{entity:<24}" + "".join(f"{counts.get(c, 0):>18,}" for c in columns))
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""Run one entity end to end: read the ERP, validate, plan, apply, log one line per phase."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from vtex_sync.erp import validate_rows
+from vtex_sync.erp.validation import row_key
+from vtex_sync.flows.engine import CREATE, UNCHANGED, UPDATE, WAITING, EntitySpec, Outcome, apply, plan
+from vtex_sync.flows.report import format_counts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Window:
+    """``since <= updated_at < until`` (either end open)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __str__(self) -> str:
+        return f"{self.since or '-inf'} .. {self.until or '+inf'}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One of ``count`` disjoint slices of a table, by a stable hash of the ERP key."""
+
+    index: int
+    count: int
+
+    def holds(self, key: str) -> bool:
+        return self.count <= 1 or zlib.crc32(key.encode()) % self.count == self.index
+
+
+def read_table(
+    ctx: Any, table: str, *, window: Window | None = None, batch: Batch | None = None
+) -> list[dict[str, Any]]:
+    """Raw ERP rows of ``table`` in the window and batch."""
+    window = window or Window()
+    rows: list[dict[str, Any]] = []
+    for chunk in ctx.erp.read(table, since=window.since, until=window.until):
+        rows.extend(r for r in chunk if batch is None or batch.holds(row_key(table, r)))
+    return rows
+
+
+def load_valid(
+    ctx: Any, table: str, *, window: Window | None = None, batch: Batch | None = None
+) -> tuple[list[Any], int]:
+    """Validated rows of ``table``; invalid ones are quarantined (and reported), valid ones released."""
+    raw = read_table(ctx, table, window=window, batch=batch)
+    result = validate_rows(table, raw)
+    if not ctx.dry_run:
+        ctx.state.quarantine_entries(ctx.account, result.quarantined)
+        for row in result.valid:
+            ctx.state.resolve_quarantine(ctx.account, table, row_key(table, row))
+    for entry in result.quarantined:
+        log.warning(
+            "quarantined %s %s: field %s = %r breaks rule %s (%s)",
+            table,
+            entry.key,
+            entry.field,
+            entry.value,
+            entry.rule,
+            entry.message,
+        )
+    return result.valid, len(result.quarantined)
+
+
+def run_entity(
+    ctx: Any,
+    spec: EntitySpec,
+    *,
+    window: Window | None = None,
+    batch: Batch | None = None,
+    rows: list[Any] | None = None,
+    quarantined: int = 0,
+    waves: Callable[[list[Any]], Iterable[list[Any]]] | None = None,
+    actions: frozenset[str] = frozenset({CREATE, UPDATE}),
+    plannable: dict[str, set[str]] | None = None,
+) -> Outcome:
+    """Sync one entity. ``actions`` limits what is written (e.g. SKU activation = updates only)."""
+    if rows is None:
+        rows, quarantined = load_valid(ctx, spec.table, window=window, batch=batch)
+    records = spec.records(rows)
+    where = f" (window {window})" if window and (window.since or window.until) else ""
+    part = f" batch {batch.index + 1}/{batch.count}" if batch and batch.count > 1 else ""
+    log.info("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
+    outcome = Outcome(spec.name)
+    outcome.counts["quarantined"] += quarantined
+    calls_before = ctx.hook.stats.calls if hasattr(ctx.hook, "stats") else 0
+    for wave in waves(records) if waves else [records]:
+        planned = plan(ctx, spec, wave, plannable=plannable)
+        deferred = [p for p in planned if p.action in (CREATE, UPDATE) and p.action not in actions]
+        for item in deferred:
+            item.action = UNCHANGED
+        if ctx.dry_run:
+            outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
+        else:
+            outcome.add(apply(ctx, spec, planned))
+    if not ctx.dry_run:
+        outcome.counts["calls"] += (ctx.hook.stats.calls if hasattr(ctx.hook, "stats") else 0) - calls_before
+    log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
+    for failure in outcome.failures:
+        log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)
+    return outcome
+
+
+def _dry_run_counts(
+    spec: EntitySpec, planned: list[Any], deferred: list[Any], actions: frozenset[str]
+) -> dict:
+    """What a real run would report, without writing anything."""
+    counts = {"planned": len(planned)}
+    deferred_ids = {id(item) for item in deferred}
+    for item in planned:
+        if item.action == CREATE:
+            counts["created"] = counts.get("created", 0) + 1
+        elif item.action == UPDATE:
+            counts["updated"] = counts.get("updated", 0) + 1
+        elif item.action == WAITING:
+            counts["waiting_parent"] = counts.get("waiting_parent", 0) + 1
+        elif id(item) not in deferred_ids:
+            counts["unchanged"] = counts.get("unchanged", 0) + 1
+    for item in deferred:
+        # an update-only pass after creates (SKU activation) updates what was just created
+        would_update = (
+            UPDATE in actions
+            and item.payload is not None
+            and (item.vtex_id is not None or spec.create_payload(item.payload) != item.payload)
+        )
+        key = "updated" if would_update else "unchanged"
+        counts[key] = counts.get(key, 0) + 1
+    return counts

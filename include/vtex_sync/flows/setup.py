@@ -1,0 +1,142 @@
+"""The initial setup and customer import, one function per step (what a task calls)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from vtex_sync.erp import check_category_tree
+from vtex_sync.erp.validation import row_key
+from vtex_sync.flows import catalog as cat
+from vtex_sync.flows import commerce as com
+from vtex_sync.flows.engine import CREATE, UPDATE, EntitySpec, Outcome
+from vtex_sync.flows.runner import Batch, Window, load_valid, read_table, run_entity
+
+log = logging.getLogger(__name__)
+
+PARENT_TABLES = {
+    "category": "categories",
+    "brand": "brands",
+    "specification_group": "specification_groups",
+    "specification_field": "specification_fields",
+    "specification_value": "specification_values",
+    "product": "products",
+    "sku": "skus",
+    "warehouse": "warehouses",
+    "customer": "customers",
+}
+
+
+def _plannable(ctx: Any, *specs: EntitySpec) -> dict[str, set[str]] | None:
+    """For a dry run: parents that exist in the ERP count as about to be created."""
+    if not ctx.dry_run:
+        return None
+    entities = {p.entity for spec in specs for p in spec.parents}
+    return {e: {row_key(PARENT_TABLES[e], r) for r in read_table(ctx, PARENT_TABLES[e])} for e in entities}
+
+
+def _simple(spec: EntitySpec, **kwargs: Any) -> Callable[..., Outcome]:
+    def step(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+        return run_entity(ctx, spec, batch=batch, window=window, plannable=_plannable(ctx, spec), **kwargs)
+
+    return step
+
+
+def categories(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+    """Category tree, parents first: one wave per depth, so every parent has its id in time."""
+    rows, quarantined = load_valid(ctx, "categories", window=window)
+    known = set(ctx.state.bindings(ctx.account, "category")) if window else set()
+    ordered, bad = check_category_tree(rows, known_codes=known)
+    if not ctx.dry_run:
+        ctx.state.quarantine_entries(ctx.account, bad)
+    for entry in bad:
+        log.warning("quarantined categories %s: %s (%s)", entry.key, entry.rule, entry.message)
+    depth: dict[str, int] = {}
+    for row in ordered:
+        depth[row.code] = depth.get(row.parent_code, -1) + 1 if row.parent_code in depth else 0
+
+    def waves(records: list[Any]) -> list[list[Any]]:
+        levels = sorted({depth[r.code] for r in records})
+        return [[r for r in records if depth[r.code] == level] for level in levels]
+
+    planned_parents = {"category": {r.code for r in ordered}} if ctx.dry_run else None
+    return run_entity(
+        ctx,
+        cat.CATEGORIES,
+        rows=ordered,
+        quarantined=quarantined + len(bad),
+        waves=waves,
+        plannable=planned_parents,
+    )
+
+
+def skus(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+    """Create SKUs (inactive, as VTEX requires) and their EANs; updates wait for activation."""
+    rows, quarantined = load_valid(ctx, "skus", window=window, batch=batch)
+    plannable = _plannable(ctx, cat.SKUS)
+    outcome = run_entity(
+        ctx, cat.SKUS, rows=rows, quarantined=quarantined, actions=frozenset({CREATE}), plannable=plannable
+    )
+    plannable_skus = {"sku": {r.ref_id for r in rows}} if ctx.dry_run else None
+    outcome.add(run_entity(ctx, cat.SKU_EANS, rows=rows, plannable=plannable_skus))
+    return outcome
+
+
+def sku_activation(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+    """Send the complete SKU with its ERP active flag, now that specifications and images exist."""
+    rows, _ = load_valid(ctx, "skus", window=window, batch=batch)
+    return run_entity(
+        ctx, cat.SKUS, rows=rows, actions=frozenset({UPDATE}), plannable=_plannable(ctx, cat.SKUS)
+    )
+
+
+def prices(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+    base, q1 = load_valid(ctx, "prices", window=window, batch=batch)
+    fixed, q2 = load_valid(ctx, "fixed_prices", window=window, batch=batch and _by_sku(batch))
+    records = com.price_records(base, fixed)
+    return run_entity(
+        ctx, com.PRICES, rows=records, quarantined=q1 + q2, plannable=_plannable(ctx, com.PRICES)
+    )
+
+
+def warehouses(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+    """Docks first (a warehouse names its docks), then warehouses with their docks."""
+    docks, q1 = load_valid(ctx, "docks", window=window)
+    outcome = run_entity(ctx, com.DOCKS, rows=docks, quarantined=q1)
+    houses, q2 = load_valid(ctx, "warehouses", window=window)
+    records = com.warehouse_records(houses, docks)
+    outcome.add(run_entity(ctx, com.WAREHOUSES, rows=records, quarantined=q2))
+    return outcome
+
+
+def _by_sku(batch: Batch) -> Batch:
+    return SkuBatch(batch.index, batch.count)
+
+
+class SkuBatch(Batch):
+    """Fixed prices are sliced by their SKU, so a SKU's prices stay in one batch."""
+
+    def holds(self, key: str) -> bool:
+        return super().holds(key.split("|", 1)[0])
+
+
+STEP_FUNCTIONS: dict[str, Callable[..., Outcome]] = {
+    "categories": categories,
+    "brands": _simple(cat.BRANDS),
+    "specification_groups": _simple(cat.SPECIFICATION_GROUPS),
+    "specification_fields": _simple(cat.SPECIFICATION_FIELDS),
+    "specification_values": _simple(cat.SPECIFICATION_VALUES),
+    "products": _simple(cat.PRODUCTS),
+    "product_specifications": _simple(cat.PRODUCT_SPECIFICATIONS),
+    "product_trade_policies": _simple(cat.PRODUCT_TRADE_POLICIES),
+    "skus": skus,
+    "sku_specifications": _simple(cat.SKU_SPECIFICATIONS),
+    "sku_images": _simple(cat.SKU_IMAGES),
+    "sku_activation": sku_activation,
+    "prices": prices,
+    "warehouses": warehouses,
+    "inventory": _simple(com.INVENTORY),
+    "customers": _simple(com.CUSTOMERS),
+    "customer_addresses": _simple(com.CUSTOMER_ADDRESSES),
+}
