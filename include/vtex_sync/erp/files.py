@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 import pyarrow.parquet as pq
-from sqlalchemy import Boolean, Integer, Numeric
+from sqlalchemy import Boolean, Integer, Numeric, String
 
 from vtex_sync.db import UtcDateTime, to_utc, utcnow
 from vtex_sync.erp.base import Row, SyncKey, normalise_key
@@ -68,9 +68,14 @@ def coerce(value: Any, column_type: Any) -> Any:
 
 
 def _coerce_row(table_name: str, record: Mapping[str, Any]) -> Row:
+    """Typed row; an empty text key part (e.g. a text-only product specification) stays ``""``."""
     columns = table(table_name).c
-    return {name: coerce(value, columns[name].type) if name in columns else value
-            for name, value in record.items()}
+    row = {name: coerce(value, columns[name].type) if name in columns else value
+           for name, value in record.items()}
+    for name in key_columns(table_name):
+        if row.get(name) is None and isinstance(columns[name].type, String):
+            row[name] = ""
+    return row
 
 
 def _json_default(value: Any) -> Any:
