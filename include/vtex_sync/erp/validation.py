@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -84,8 +85,10 @@ def _rule_of(error: Mapping[str, Any]) -> str:
             if needle in message:
                 return rule
     if kind in ("greater_than_equal", "greater_than"):
-        limit = next(iter(error.get("ctx", {}).values()), None)
-        return "negative" if limit == 0 else "out_of_range"
+        try:
+            return "negative" if Decimal(str(error.get("input"))) < 0 else "out_of_range"
+        except ArithmeticError:
+            return "out_of_range"
     return kind
 
 
@@ -175,7 +178,7 @@ def check_category_tree(
                 base_depth = depth[code] + 1
                 break
             if code in problems:
-                outcome = ("unknown_parent", f"an ancestor ({code}) is quarantined")
+                outcome = (problems[code].rule, f"an ancestor ({code}) is quarantined")
                 break
             if code in on_path:
                 cycle = path[path.index(code):]
