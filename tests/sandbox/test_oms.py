@@ -11,11 +11,25 @@ from vtex_sandbox.server import SandboxServer
 def seed_skus(store, prices: dict[int, float], stock: int = 50) -> None:
     """Active SKUs with a base price (decimal, like the Pricing API) and stock in one warehouse."""
     for sku_id, price in prices.items():
-        store.put("skus", sku_id, {"Id": sku_id, "ProductId": 100 + sku_id, "RefId": f"REF-{sku_id}",
-                                   "Name": f"Item {sku_id}", "IsActive": True})
+        store.put(
+            "skus",
+            sku_id,
+            {
+                "Id": sku_id,
+                "ProductId": 100 + sku_id,
+                "RefId": f"REF-{sku_id}",
+                "Name": f"Item {sku_id}",
+                "IsActive": True,
+            },
+        )
         store.put("prices", sku_id, {"itemId": str(sku_id), "basePrice": price, "listPrice": price})
-        stock_doc = {"skuId": str(sku_id), "warehouseId": "wh1", "quantity": stock,
-                     "unlimitedQuantity": False, "reservedQuantity": 0}
+        stock_doc = {
+            "skuId": str(sku_id),
+            "warehouseId": "wh1",
+            "quantity": stock,
+            "unlimitedQuantity": False,
+            "reservedQuantity": 0,
+        }
         store.put("inventory", f"{sku_id}-wh1", stock_doc)
 
 
@@ -41,9 +55,16 @@ def handling_order(client: httpx.Client) -> dict:
 
 def invoice(order: dict, number: str, value: int | str, kind: str = "Output") -> dict:
     items = [{"id": i["id"], "price": i["price"], "quantity": i["quantity"]} for i in order["items"]]
-    return {"type": kind, "issuanceDate": "2024-05-01T10:00:00Z", "invoiceNumber": number,
-            "invoiceValue": value, "items": items, "invoiceKey": None, "trackingNumber": "",
-            "trackingUrl": ""}
+    return {
+        "type": kind,
+        "issuanceDate": "2024-05-01T10:00:00Z",
+        "invoiceNumber": number,
+        "invoiceValue": value,
+        "items": items,
+        "invoiceKey": None,
+        "trackingNumber": "",
+        "trackingUrl": "",
+    }
 
 
 def test_get_order_has_vtex_shape_with_cent_values(oms: httpx.Client) -> None:
@@ -113,19 +134,34 @@ def test_tracking_number_and_events_keep_status(oms: httpx.Client) -> None:
     order = handling_order(oms)
     base = f"/api/oms/pvt/orders/{order['orderId']}/invoice"
     oms.post(base, json=invoice(order, "NF-1", order["value"])).raise_for_status()
-    patch = oms.patch(f"{base}/NF-1", json={"trackingNumber": "TRK1", "trackingUrl": "https://t.example/TRK1",
-                                            "dispatchedDate": None, "courier": "Fast"})
+    patch = oms.patch(
+        f"{base}/NF-1",
+        json={
+            "trackingNumber": "TRK1",
+            "trackingUrl": "https://t.example/TRK1",
+            "dispatchedDate": None,
+            "courier": "Fast",
+        },
+    )
     assert patch.status_code == 200 and patch.json()["receipt"]
-    events = {"isDelivered": True, "deliveredDate": "2024-05-03 10:00",
-              "events": [{"city": "Austin", "state": "TX", "description": "Delivered", "date": "2024-05-03"}]}
+    events = {
+        "isDelivered": True,
+        "deliveredDate": "2024-05-03 10:00",
+        "events": [{"city": "Austin", "state": "TX", "description": "Delivered", "date": "2024-05-03"}],
+    }
     assert oms.put(f"{base}/NF-1/tracking", json=events).status_code == 200
     package = oms.get(f"/api/oms/pvt/orders/{order['orderId']}").json()["packageAttachment"]["packages"][0]
     assert package["trackingNumber"] == "TRK1" and package["courier"] == "Fast"
     assert package["courierStatus"]["finished"] is True
     assert package["courierStatus"]["data"][0]["description"] == "Delivered"
     assert oms.get(f"/api/oms/pvt/orders/{order['orderId']}").json()["status"] == "invoiced"
-    assert oms.patch(f"{base}/NOPE", json={"trackingNumber": "x", "trackingUrl": None, "dispatchedDate": None,
-                                           "courier": None}).status_code == 404
+    assert (
+        oms.patch(
+            f"{base}/NOPE",
+            json={"trackingNumber": "x", "trackingUrl": None, "dispatchedDate": None, "courier": None},
+        ).status_code
+        == 404
+    )
 
 
 def test_cancel_before_invoice_releases_stock(oms: httpx.Client, sandbox_server: SandboxServer) -> None:
@@ -142,13 +178,15 @@ def test_cancel_before_invoice_releases_stock(oms: httpx.Client, sandbox_server:
 
 def test_cancel_refused_once_invoiced_or_partially_invoiced(oms: httpx.Client) -> None:
     partial = handling_order(oms)
-    oms.post(f"/api/oms/pvt/orders/{partial['orderId']}/invoice",
-             json=invoice(partial, "P-1", 100)).raise_for_status()
+    oms.post(
+        f"/api/oms/pvt/orders/{partial['orderId']}/invoice", json=invoice(partial, "P-1", 100)
+    ).raise_for_status()
     refused = oms.post(f"/api/oms/pvt/orders/{partial['orderId']}/cancel", json={"reason": "x"})
     assert refused.status_code == 400
     full = handling_order(oms)
-    oms.post(f"/api/oms/pvt/orders/{full['orderId']}/invoice",
-             json=invoice(full, "F-1", full["value"])).raise_for_status()
+    oms.post(
+        f"/api/oms/pvt/orders/{full['orderId']}/invoice", json=invoice(full, "F-1", full["value"])
+    ).raise_for_status()
     refused = oms.post(f"/api/oms/pvt/orders/{full['orderId']}/cancel", json={"reason": "x"})
     assert refused.status_code == 400
     assert oms.get(f"/api/oms/pvt/orders/{full['orderId']}").json()["status"] == "invoiced"
@@ -171,8 +209,9 @@ def test_list_orders_filters_and_pages(oms: httpx.Client) -> None:
     oms.post(f"/api/oms/pvt/orders/{ids[0]}/start-handling").raise_for_status()
     ready = oms.get("/api/oms/pvt/orders", params={"f_status": "ready-for-handling", "per_page": 4}).json()
     assert ready["paging"] == {"total": 6, "pages": 2, "currentPage": 1, "perPage": 4}
-    page2 = oms.get("/api/oms/pvt/orders", params={"f_status": "ready-for-handling", "per_page": 4,
-                                                   "page": 2}).json()
+    page2 = oms.get(
+        "/api/oms/pvt/orders", params={"f_status": "ready-for-handling", "per_page": 4, "page": 2}
+    ).json()
     listed = [row["orderId"] for row in ready["list"] + page2["list"]]
     assert sorted(listed) == sorted(ids[1:])
     assert all(row["status"] == "ready-for-handling" for row in ready["list"] + page2["list"])

@@ -15,12 +15,24 @@ from vtex_sandbox.store import Store
 
 
 def put_sku(store: Store, sku_id: int, active: bool = True, price: float | None = 5.0, stock: int = 10):
-    store.put("skus", sku_id, {"Id": sku_id, "ProductId": sku_id, "RefId": f"R{sku_id}", "Name": f"S{sku_id}",
-                               "IsActive": active})
+    store.put(
+        "skus",
+        sku_id,
+        {"Id": sku_id, "ProductId": sku_id, "RefId": f"R{sku_id}", "Name": f"S{sku_id}", "IsActive": active},
+    )
     if price is not None:
         store.put("prices", sku_id, {"itemId": str(sku_id), "basePrice": price, "listPrice": price})
-    store.put("inventory", f"{sku_id}-wh1", {"skuId": str(sku_id), "warehouseId": "wh1", "quantity": stock,
-                                             "unlimitedQuantity": False, "reservedQuantity": 0})
+    store.put(
+        "inventory",
+        f"{sku_id}-wh1",
+        {
+            "skuId": str(sku_id),
+            "warehouseId": "wh1",
+            "quantity": stock,
+            "unlimitedQuantity": False,
+            "reservedQuantity": 0,
+        },
+    )
 
 
 def get(client: httpx.Client, order_id: str) -> dict:
@@ -47,8 +59,14 @@ def test_sells_only_active_priced_in_stock_skus_and_reserves(vtex: httpx.Client,
 
 def test_given_customer_is_used(vtex: httpx.Client, sandbox_server) -> None:
     put_sku(sandbox_server.app.state.store, 1)
-    body = {"orders": [{"items": [{"id": "1", "quantity": 2}],
-                        "clientProfileData": {"email": "ana@example.com", "firstName": "Ana"}}]}
+    body = {
+        "orders": [
+            {
+                "items": [{"id": "1", "quantity": 2}],
+                "clientProfileData": {"email": "ana@example.com", "firstName": "Ana"},
+            }
+        ]
+    }
     [order_id] = vtex.post("/_sandbox/orders", json=body).json()["orderIds"]
     profile = get(vtex, order_id)["clientProfileData"]
     assert profile["email"] == "ana@example.com" and profile["firstName"] == "Ana"
@@ -84,8 +102,10 @@ def test_seller_accepts_cancellation_request(vtex: httpx.Client, sandbox_server)
     [order_id] = vtex.post("/_sandbox/orders", json={"count": 1}).json()["orderIds"]
     assert vtex.post(f"/_sandbox/orders/{order_id}/cancellation-request").status_code == 409  # not ready yet
     vtex.post("/_sandbox/orders/ready").raise_for_status()
-    assert vtex.post(f"/_sandbox/orders/{order_id}/cancellation-request").json()["status"] == \
-        "cancellation-requested"
+    assert (
+        vtex.post(f"/_sandbox/orders/{order_id}/cancellation-request").json()["status"]
+        == "cancellation-requested"
+    )
     vtex.post(f"/api/oms/pvt/orders/{order_id}/cancel", json={"reason": "shopper"}).raise_for_status()
     assert get(vtex, order_id)["status"] == "canceled"
     assert sandbox_server.app.state.store.get("inventory", "1-wh1")["reservedQuantity"] == 0
@@ -98,10 +118,13 @@ def test_orders_feed_and_pending_clock_survive_a_restart() -> None:
         first = SandboxServer(config)
         with first as url, httpx.Client(base_url=url, headers=auth_headers(config)) as client:
             put_sku(first.app.state.store, 1)
-            client.post("/api/orders/feed/config", json={
-                "filter": {"type": "FromWorkflow", "status": ["ready-for-handling"]},
-                "queue": {"visibilityTimeoutInSeconds": 30, "MessageRetentionPeriodInSeconds": 345600},
-            }).raise_for_status()
+            client.post(
+                "/api/orders/feed/config",
+                json={
+                    "filter": {"type": "FromWorkflow", "status": ["ready-for-handling"]},
+                    "queue": {"visibilityTimeoutInSeconds": 30, "MessageRetentionPeriodInSeconds": 345600},
+                },
+            ).raise_for_status()
             ids = client.post("/_sandbox/orders", json={"count": 2}).json()["orderIds"]
         first.app.state.store.close()
         time.sleep(0.35)  # the ready-for-handling moment passes while the server is down
