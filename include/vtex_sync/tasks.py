@@ -82,7 +82,8 @@ def summarise(
             flat.append(item)
         else:
             flat.extend(item)
-    totals = report.merge(flat)
+    order = {s.name: i for i, s in enumerate(STEPS + CUSTOMER_STEPS)}
+    totals = dict(sorted(report.merge(flat).items(), key=lambda item: order.get(item[0], len(order))))
     retries: dict[str, int] = {}
     for item in flat:
         for reason, n in (item.get("retries") or {}).items():
