@@ -45,7 +45,9 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
     return [[index, count] for index in range(count)]
 
 
-def run_step(step: str, params: Mapping[str, Any], *, batch: list[int] | None = None) -> dict[str, Any]:
+def run_step(
+    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Any = None
+) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
     from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
@@ -57,7 +59,7 @@ def run_step(step: str, params: Mapping[str, Any], *, batch: list[int] | None = 
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None
-    outcome = STEP_FUNCTIONS[step](ctx, batch=part)
+    outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     result = outcome.as_dict()
     result["entity"] = step
     stats = ctx.hook.stats
@@ -66,6 +68,19 @@ def run_step(step: str, params: Mapping[str, Any], *, batch: list[int] | None = 
         retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
         log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
     return result
+
+
+def interval_window(context: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+    """The run's data interval widened by the overlap, or everything when ``full`` is set."""
+    from datetime import timedelta
+
+    from vtex_sync.flows.runner import Window
+
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if params.get("full") or start is None or end is None:
+        return None
+    overlap = timedelta(minutes=load_settings().overlap_minutes)
+    return Window(start - overlap, end)
 
 
 def summarise(

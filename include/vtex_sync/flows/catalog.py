@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vtex_provider.exceptions import VtexApiError
 from vtex_provider.models import catalog as vc
 from vtex_sync.flows.engine import EntitySpec, Parent
 
@@ -314,10 +315,13 @@ SKUS = EntitySpec(
 
 
 def _set_ean(c: Any, payload: dict[str, Any]) -> str:
+    """Add the EAN; when VTEX refuses (already there), make sure it is the SKU's EAN."""
     sku_id, ean = payload["SkuId"], payload["Ean"]
-    current = c.catalog.list_sku_eans(sku_id)
-    if ean not in current:
+    try:
         c.catalog.add_sku_ean(sku_id, ean)
+    except VtexApiError as error:
+        if error.status is None or error.status >= 500 or ean not in c.catalog.list_sku_eans(sku_id):
+            raise
     return f"{sku_id}:{ean}"
 
 
