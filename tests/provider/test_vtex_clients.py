@@ -506,7 +506,10 @@ def test_client_method(case: Case, server, hook):
     (request,) = server.requests
     assert (request.method, request.path) == (case.method, case.path)
     if case.check_body is not None:
-        case.check_body(request.body)
+        # checks either assert inside (returning None) or return booleans (alone or in a tuple)
+        outcome = case.check_body(request.body)
+        outcomes = outcome if isinstance(outcome, tuple) else (outcome,)
+        assert all(item is None or item is True for item in outcomes), request.body
     for key, value in (case.query or {}).items():
         assert request.query.get(key) == [value], key
     if case.check_result is not None:
