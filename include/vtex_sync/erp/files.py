@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +24,7 @@ from sqlalchemy import Boolean, Integer, Numeric, String
 from vtex_sync.db import UtcDateTime, to_utc, utcnow
 from vtex_sync.erp.base import Row, SyncKey, normalise_key
 from vtex_sync.erp.schema import ORDER_STATUSES, SYNC_STATUSES, SYNC_TABLES, key_columns, table
+from vtex_sync.erp.validation import row_key
 
 FileFormat = Literal["csv", "parquet"]
 TRUE_WORDS = {"true", "t", "1", "yes", "y"}
@@ -159,6 +160,17 @@ class FileErp:
                     pending = []
         if pending:
             yield pending
+
+    def read_keys(self, table_name: str, keys: Iterable[str], *, column: str | None = None) -> list[Row]:
+        """Rows whose key (``row_key`` form) is in `keys`; with `column`, whose `column` value is.
+        A drop file has no index: this reads the file once."""
+        wanted = {str(k) for k in keys}
+        if not wanted:
+            return []
+        rows = (row for chunk in self.read(table_name) for row in chunk)
+        if column:
+            return [row for row in rows if str(row.get(column)) in wanted]
+        return [row for row in rows if row_key(table_name, row) in wanted]
 
     def count(self, table_name: str) -> int:
         path = self._path(table_name)

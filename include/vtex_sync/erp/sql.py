@@ -30,6 +30,7 @@ from vtex_sync.erp.schema import (
     table,
     tracking_events,
 )
+from vtex_sync.erp.validation import row_key
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,21 @@ class SqlErp:
             result = conn.execution_options(yield_per=chunk_size).execute(stmt)
             for partition in result.mappings().partitions():
                 yield [dict(row) for row in partition]
+
+    def read_keys(self, table_name: str, keys: Iterable[str], *, column: str | None = None,
+                  chunk_size: int = 500) -> list[Row]:
+        """Rows whose key (``row_key`` form, ``|`` between composite parts) is in `keys`, found
+        through the first key column's index; with `column`, rows whose `column` value is in `keys`."""
+        wanted = {str(k) for k in keys}
+        tbl = table(table_name)
+        by = column or key_columns(table_name)[0]
+        values = sorted({k if column else k.split("|", 1)[0] for k in wanted})
+        rows: list[Row] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(values), chunk_size):
+                stmt = select(tbl).where(tbl.c[by].in_(values[start:start + chunk_size]))
+                rows += [dict(row) for row in conn.execute(stmt).mappings()]
+        return rows if column else [r for r in rows if row_key(table_name, r) in wanted]
 
     def count(self, table_name: str) -> int:
         with self.engine.connect() as conn:
