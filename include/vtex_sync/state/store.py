@@ -22,7 +22,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import and_, delete, or_, select, text, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
@@ -186,6 +186,22 @@ class StateStore:
         for row in rows:
             result[row.erp_key] = self._binding(row)
         return result
+
+    def keys_with_status(self, account: str, entity: str, statuses: Iterable[str]) -> list[str]:
+        """ERP keys of `entity` whose binding status is one of `statuses` (e.g. still waiting or failed)."""
+        b = t.bindings.c
+        stmt = select(b.erp_key).where(b.account == account, b.entity == entity, b.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt.order_by(b.erp_key)).scalars())
+
+    def count_bound(self, account: str, entity: str) -> int:
+        """How many keys of `entity` are bound to a VTEX id (what VTEX currently has)."""
+        b = t.bindings.c
+        stmt = select(func.count()).select_from(t.bindings).where(
+            b.account == account, b.entity == entity, b.vtex_id.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def erp_key_for(self, account: str, entity: str, vtex_id: str) -> str | None:
         """Reverse lookup: the ERP key bound to `vtex_id`, if any."""
