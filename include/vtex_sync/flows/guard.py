@@ -1,0 +1,115 @@
+"""Blast-radius guard: stop a run whose plan would change too much of what VTEX has, before any write.
+
+Shares are taken against what VTEX currently holds (the id map), so a small window over a
+large catalog never trips, and a run that really touches most of the store does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vtex_sync.flows.engine import UPDATE, Planned
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One limit a plan goes past: ``count`` of ``total`` records, allowed share ``limit``."""
+
+    what: str
+    count: int
+    total: int
+    limit: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.what}: {self.count:,} of {self.total:,} ({self.count / self.total:.0%}), "
+            f"limit {self.limit:.0%}"
+        )
+
+
+class BlastRadiusExceeded(Exception):
+    """The plan goes past at least one limit and the run was not confirmed."""
+
+    def __init__(self, flow: str, breaches: Sequence[Breach]) -> None:
+        self.flow = flow
+        self.breaches = tuple(breaches)
+        reasons = "; ".join(str(b) for b in breaches)
+        super().__init__(
+            f"{flow}: stopped before writing anything - {reasons}. "
+            "If this is intended, trigger the run again with confirm_blast_radius: true."
+        )
+
+
+def share_breach(what: str, count: int, total: int, limit: float) -> Breach | None:
+    """A `Breach` when ``count / total`` is above `limit` (never when VTEX holds nothing yet)."""
+    if count == 0 or total == 0 or count / total <= limit:
+        return None
+    return Breach(what, count, total, limit)
+
+
+def _updates(planned: Iterable[Planned]) -> list[Planned]:
+    return [p for p in planned if p.action == UPDATE and p.payload is not None]
+
+
+def zero_stock(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
+    """SKUs whose stock in some warehouse an update would set to zero (not unlimited)."""
+    zeroed = {
+        p.key.split("|", 1)[0]
+        for p in _updates(planned)
+        if p.payload.body.quantity == 0 and not p.payload.body.unlimited_quantity
+    }
+    if not zeroed:
+        return None
+    total = ctx.state.count_bound(ctx.account, "sku")
+    limit = ctx.settings.max_zero_stock_share
+    return share_breach("SKUs whose stock goes to zero", len(zeroed), total, limit)
+
+
+def deactivations(ctx: Any, entity: str, planned: Iterable[Planned]) -> Breach | None:
+    """Products (or SKUs) an update would send with ``IsActive: false``."""
+    count = sum(1 for p in _updates(planned) if p.payload.is_active is False)
+    if not count:
+        return None
+    total = ctx.state.count_bound(ctx.account, entity)
+    return share_breach(f"{entity}s deactivated", count, total, ctx.settings.max_deactivate_share)
+
+
+def price_moves(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
+    """SKUs whose base price moves by more than ``max_price_move_pct`` percent.
+
+    VTEX's current prices are read only when enough SKUs change to possibly pass the limit,
+    so an ordinary run makes no extra call.
+    """
+    settings = ctx.settings
+    updates = _updates(planned)
+    total = ctx.state.count_bound(ctx.account, "price") if updates else 0
+    if share_breach("", len(updates), total, settings.max_price_move_share) is None:
+        return None
+    current = ctx.hook.map_concurrent(lambda p: ctx.clients.pricing.get_price(p.payload.path[0]), updates)
+    moved = 0
+    for item, result in zip(updates, current, strict=True):
+        before = getattr(result.value, "base_price", None) if result.error is None else None
+        after = item.payload.body.base_price
+        if before and abs(after - before) / before * 100 > settings.max_price_move_pct:
+            moved += 1
+    what = f"SKUs whose base price moves more than {settings.max_price_move_pct:g}%"
+    return share_breach(what, moved, total, settings.max_price_move_share)
+
+
+def enforce(flow: str, breaches: Iterable[Breach | None], *, confirm: bool) -> None:
+    """Raise `BlastRadiusExceeded` for any breach, unless the run was confirmed (then log it)."""
+    found = [b for b in breaches if b is not None]
+    if not found:
+        log.info("%s: blast-radius guard passed", flow)
+        return
+    if confirm:
+        log.warning("%s: blast-radius limits passed but confirmed: %s", flow, "; ".join(map(str, found)))
+        return
+    error = BlastRadiusExceeded(flow, found)
+    log.error("%s", error)
+    raise error

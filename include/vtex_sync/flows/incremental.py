@@ -1,0 +1,186 @@
+"""Incremental sync: the ERP rows changed in a time window, plus records still waiting or failed.
+
+Each flow reads the rows whose ``updated_at`` falls in the window (an indexed range read),
+adds the rows of records a previous run left waiting on a parent or failed (read by key), and
+lets the plan/apply engine skip every record whose payload hash has not changed. The same
+function therefore serves scheduled runs, backfills over any date range, reruns and retries.
+A blast-radius guard looks at the plan before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from vtex_sync.erp import validate_rows
+from vtex_sync.erp.validation import row_key
+from vtex_sync.flows import catalog as cat
+from vtex_sync.flows import commerce as com
+from vtex_sync.flows import guard
+from vtex_sync.flows.engine import Outcome, plan
+from vtex_sync.flows.runner import Window, load_valid, read_table, run_entity
+from vtex_sync.flows.setup import STEP_FUNCTIONS
+from vtex_sync.steps import STEPS
+
+PENDING = ("waiting_parent", "failed")
+CATALOG_STEPS = tuple(s.name for s in STEPS if s.group == "catalog")
+
+
+def _same(key: str) -> str:
+    return key
+
+
+def _product_of(key: str) -> str:
+    return key.split("|", 1)[0]
+
+
+# catalog entity -> (ERP table, ERP key of the row an entity key comes from)
+CATALOG_PENDING: dict[str, tuple[str, Callable[[str], str]]] = {
+    "category": ("categories", _same),
+    "brand": ("brands", _same),
+    "specification_group": ("specification_groups", _same),
+    "specification_field": ("specification_fields", _same),
+    "specification_value": ("specification_values", _same),
+    "product": ("products", _same),
+    "product_specification": ("product_specifications", _same),
+    "product_trade_policy": ("products", _product_of),
+    "sku": ("skus", _same),
+    "sku_ean": ("skus", _same),
+    "sku_specification": ("sku_specifications", _same),
+    "sku_image": ("sku_images", _same),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Extra:
+    """Rows to add to a table's window read: by row key, or by the value of one ``column``."""
+
+    keys: frozenset[str]
+    column: str | None = None
+
+
+class ErpWithExtras:
+    """An ERP reader whose windowed reads also return some rows outside the window (read by key)."""
+
+    def __init__(self, erp: Any, extras: dict[str, Extra]) -> None:
+        self.erp = erp
+        self.extras = extras
+
+    def read(
+        self,
+        table: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        chunk_size: int = 1000,
+    ) -> Iterator[list[dict[str, Any]]]:
+        seen: set[str] = set()
+        for chunk in self.erp.read(table, since=since, until=until, chunk_size=chunk_size):
+            seen.update(row_key(table, row) for row in chunk)
+            yield chunk
+        extra = self.extras.get(table)
+        if extra and extra.keys and (since is not None or until is not None):
+            rows = self.erp.read_keys(table, extra.keys, column=extra.column)
+            more = [row for row in rows if row_key(table, row) not in seen]
+            if more:
+                yield more
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.erp, name)
+
+
+def with_extras(ctx: Any, extras: dict[str, Extra]) -> Any:
+    """A copy of the context whose windowed ERP reads also return the `extras` rows."""
+    return dataclasses.replace(ctx, erp=ErpWithExtras(ctx.erp, extras))
+
+
+def pending_keys(ctx: Any, entity: str) -> set[str]:
+    """Keys of `entity` an earlier run left waiting on a parent or failed."""
+    return set(ctx.state.keys_with_status(ctx.account, entity, PENDING))
+
+
+def _valid(ctx: Any, table: str, window: Window) -> list[Any]:
+    """Validated rows of the window, without quarantining (the sync step does that)."""
+    return validate_rows(table, read_table(ctx, table, window=window)).valid
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+
+def catalog_extras(ctx: Any) -> dict[str, Extra]:
+    by_table: dict[str, set[str]] = {}
+    for entity, (table, erp_key) in CATALOG_PENDING.items():
+        by_table.setdefault(table, set()).update(erp_key(k) for k in pending_keys(ctx, entity))
+    return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
+
+
+def sync_catalog(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+    """Categories to SKU activation over the window: new records, changes, deactivations."""
+    ctx = with_extras(ctx, catalog_extras(ctx))
+    products = _valid(ctx, "products", window)
+    skus = _valid(ctx, "skus", window)
+    guard.enforce(
+        "catalog",
+        [
+            guard.deactivations(ctx, "product", plan(ctx, cat.PRODUCTS, products)),
+            guard.deactivations(ctx, "sku", plan(ctx, cat.SKUS, skus)),
+        ],
+        confirm=confirm,
+    )
+    return [_named(step, STEP_FUNCTIONS[step](ctx, window=window)) for step in CATALOG_STEPS]
+
+
+def _named(step: str, outcome: Outcome) -> Outcome:
+    outcome.entity = step
+    return outcome
+
+
+# --- prices ----------------------------------------------------------------------------------
+
+
+def changed_price_skus(ctx: Any, window: Window) -> set[str]:
+    """SKUs whose base or any fixed price changed in the window, or whose price is still pending."""
+    skus = pending_keys(ctx, "price")
+    for table in ("prices", "fixed_prices"):
+        skus.update(str(row["sku_ref_id"]).strip() for row in read_table(ctx, table, window=window))
+    return skus
+
+
+def sync_prices(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+    """Each changed SKU's complete price: base, list and cost, with ALL its fixed prices."""
+    skus = frozenset(changed_price_skus(ctx, window))
+    ctx = with_extras(ctx, {"prices": Extra(skus), "fixed_prices": Extra(skus, column="sku_ref_id")})
+    base, quarantined_base = load_valid(ctx, "prices", window=window)
+    fixed, quarantined_fixed = load_valid(ctx, "fixed_prices", window=window)
+    records = com.price_records(base, fixed)
+    guard.enforce("prices", [guard.price_moves(ctx, plan(ctx, com.PRICES, records))], confirm=confirm)
+    quarantined = quarantined_base + quarantined_fixed
+    return [run_entity(ctx, com.PRICES, rows=records, quarantined=quarantined)]
+
+
+# --- inventory -------------------------------------------------------------------------------
+
+
+def sync_inventory(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+    """Stock per SKU and warehouse for the rows that changed (complete PUT body)."""
+    ctx = with_extras(ctx, {"stock": Extra(frozenset(pending_keys(ctx, "inventory")))})
+    rows, quarantined = load_valid(ctx, "stock", window=window)
+    guard.enforce("inventory", [guard.zero_stock(ctx, plan(ctx, com.INVENTORY, rows))], confirm=confirm)
+    return [run_entity(ctx, com.INVENTORY, rows=rows, quarantined=quarantined)]
+
+
+FLOWS: dict[str, Callable[..., list[Outcome]]] = {
+    "catalog": sync_catalog,
+    "prices": sync_prices,
+    "inventory": sync_inventory,
+}
+
+
+def total_counts(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for outcome in outcomes:
+        for key, value in outcome.counts.items():
+            totals[key] = totals.get(key, 0) + value
+    return totals

@@ -1,0 +1,65 @@
+"""What the incremental sync DAGs' tasks call: window from the data interval, run, summarise."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.flows.runner import Window
+from vtex_sync.tasks import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def sync_window(start: datetime, end: datetime, settings: SyncSettings) -> Window:
+    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
+    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
+
+
+def asset_uri(account: str, flow: str) -> str:
+    """The Airflow Asset a successful run of `flow` updates, e.g. ``vtex://mystore/catalog``."""
+    return f"vtex://{account}/{flow}"
+
+
+def run_sync(
+    flow: str,
+    params: Mapping[str, Any],
+    *,
+    start: datetime,
+    end: datetime,
+    run_id: str = "manual",
+) -> dict[str, Any]:
+    """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
+
+    Returns a small summary: account, window, per-entity counts and the number of failures.
+    A plan that goes past the blast-radius limits fails the task without retrying, unless
+    ``params["confirm_blast_radius"]`` is true.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from vtex_sync.flows.guard import BlastRadiusExceeded
+    from vtex_sync.flows.incremental import FLOWS, total_counts
+    from vtex_sync.flows.report import format_counts
+
+    settings = load_settings()
+    ctx = build_context(settings=settings)
+    window = sync_window(start, end, settings)
+    log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
+    try:
+        outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
+    except BlastRadiusExceeded as error:
+        raise AirflowFailException(str(error)) from error
+    totals = total_counts(outcomes)
+    log.info("%s: total %s", flow, format_counts(totals))
+    summary = {
+        "account": ctx.account,
+        "flow": flow,
+        "window": [window.since.isoformat(), window.until.isoformat()],
+        "entities": {o.entity: dict(o.counts) for o in outcomes},
+        "failures": sum(len(o.failures) for o in outcomes),
+    }
+    ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    return summary
