@@ -161,9 +161,8 @@ def test_a_changed_value_replaces_the_old_one(airflow_env: dict[str, str], tmp_p
 
 @pytest.mark.airflow_db
 def test_dry_run_lists_objects_and_changes_nothing(airflow_env: dict[str, str], tmp_path: Path) -> None:
-    settings_file = _settings(
-        tmp_path, "airflow:\n  connections:\n  - {conn_id: dry_only, conn_type: http, conn_password: ${S}}\n"
-    )
+    connection = "  - conn_id: dry_only\n    conn_type: http\n    conn_password: ${S}\n"
+    settings_file = _settings(tmp_path, "airflow:\n  connections:\n" + connection)
     result = _apply({**airflow_env, "S": "dry-secret-value"}, "--dry-run", settings_file=settings_file)
     assert result.returncode == 0, result.stderr
     assert "dry_only" in result.stdout and "dry-secret-value" not in result.stdout
