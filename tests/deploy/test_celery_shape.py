@@ -15,7 +15,13 @@ PROJECT_DIR = HERE.parents[1]
 MAP_COUNT = 8
 SLEEP_SECONDS = 2.0
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
+
+
+def test_celery_executor_imports_with_the_pinned_celery() -> None:
+    """Workers crash at start when the celery provider and celery disagree (fast, explicit check)."""
+    import importlib
+
+    importlib.import_module("airflow.providers.celery.executors.celery_executor_utils")
 
 
 def _reachable(port: int) -> bool:
@@ -42,6 +48,9 @@ def _max_overlap(intervals: list[tuple[float, float]]) -> int:
     return peak
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.timeout(600)
 def test_mapped_tasks_run_once_each_across_both_workers(shape: ProductionShape) -> None:
     engine = create_engine(shape.state_db_url)
     with engine.begin() as connection:
