@@ -16,6 +16,7 @@ from vtex_sync.orders import cancellations
 from vtex_sync.orders.ingest import ORDER_ENTITY, follow_status, ingest_order, mark_canceled
 from vtex_sync.orders.outcome import Outcome
 from vtex_sync.orders.statuses import CANCEL_REQUESTS, CANCELED, READY
+from vtex_sync.state.store import event_key_of
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +126,13 @@ def retry_quarantined(ctx: Any, *, before: datetime | None = None, limit: int = 
 def sweep_event(order_id: str, status: str, last_change: str | None) -> Mapping[str, Any]:
     """An inbox event for an order the sweep found out of step."""
     return {"orderId": order_id, "state": status, "currentChange": last_change, "source": "sweep"}
+
+
+def repair(ctx: Any, order_id: str, status: str, last_change: str | None) -> Outcome:
+    """Run an order the sweep found out of step through the inbox and the feed's handler."""
+    event = sweep_event(order_id, status, last_change)
+    ctx.state.inbox_add(ctx.account, event)
+    outcome = _safely(ctx, order_id, status)
+    ctx.state.inbox_mark(ctx.account, event_key_of(event), "pending" if outcome.status == "retry"
+                         else outcome.status, outcome.message)
+    return outcome
