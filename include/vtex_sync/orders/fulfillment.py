@@ -9,19 +9,20 @@ from typing import Any
 
 from vtex_sync.orders import cancellations, writebacks
 from vtex_sync.orders.outcome import Outcome
+from vtex_sync.orders.statuses import FULFILLMENT_KINDS
 
 log = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 30
 
-# kind -> (ERP query, sender); run in this order: a change lands before the invoice that follows it
+# kind -> (ERP query, sender), in FULFILLMENT_KINDS order
 KINDS: dict[str, tuple[str, Callable[[Any, Mapping[str, Any]], Outcome]]] = {
     "cancellations": ("pending_cancellations", lambda ctx, row: cancellations.apply_decision(ctx, row)),
     "changes": ("pending_changes", writebacks.send_change),
     "invoices": ("pending_invoices", writebacks.send_invoice),
     "shipments": ("pending_shipments", writebacks.send_shipment),
 }
-KIND_NAMES = tuple(KINDS)
+KIND_NAMES = FULFILLMENT_KINDS
 
 
 def _send_order_rows(ctx: Any, send: Callable, rows: list[Mapping[str, Any]]) -> list[Outcome]:

@@ -74,15 +74,19 @@ def process_inbox(
     batch_size: int = 500,
     worker: str | None = None,
     max_workers: int | None = None,
+    lease_seconds: float = CLAIM_LEASE_SECONDS,
 ) -> dict[str, int]:
-    """Claim pending inbox events and handle them; orders in parallel, each order's events in turn."""
+    """Claim pending inbox events and handle them; orders in parallel, each order's events in turn.
+
+    An event whose handling must be retried stays claimed until `lease_seconds` have passed.
+    """
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     deadline = time.monotonic() + time_budget
     started = utcnow()
     counts: Counter[str] = Counter()
     while time.monotonic() < deadline:
         events = ctx.state.inbox_claim(ctx.account, worker, limit=batch_size,
-                                       lease_seconds=CLAIM_LEASE_SECONDS)
+                                       lease_seconds=lease_seconds)
         if not events:
             break
         counts["claimed"] += len(events)

@@ -18,3 +18,6 @@ FEED_STATUSES: tuple[str, ...] = (
     READY, "cancellation-requested", "request-cancel", "invoice-after-cancellation-deny",
     "cancel", "canceled", "invoice", "invoiced",
 )
+
+# ERP write-back kinds, in the order they run (a change lands before the invoice that follows it)
+FULFILLMENT_KINDS: tuple[str, ...] = ("cancellations", "changes", "invoices", "shipments")

@@ -1,0 +1,55 @@
+"""What the order DAGs' tasks call: build the context, run one phase, return a small summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from vtex_sync.context import build_context
+
+
+def _context(params: Mapping[str, Any]) -> Any:
+    from vtex_sync.tasks import load_settings
+
+    return build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
+
+
+def feed_config(params: Mapping[str, Any]) -> dict[str, Any]:
+    from vtex_sync.orders.feed_config import configure_feed, show_feed_config
+
+    ctx = _context(params)
+    return configure_feed(ctx) if params.get("action") == "set" else show_feed_config(ctx)
+
+
+def drain_feed(params: Mapping[str, Any]) -> dict[str, int]:
+    from vtex_sync.orders.intake import drain_feed as drain
+
+    return drain(_context(params), time_budget=float(params.get("feed_seconds") or 45))
+
+
+def process_inbox(params: Mapping[str, Any]) -> dict[str, int]:
+    from vtex_sync.orders.processing import process_inbox as process
+
+    return process(_context(params), time_budget=float(params.get("process_seconds") or 240))
+
+
+def reconcile(params: Mapping[str, Any], start: datetime, end: datetime) -> dict[str, int]:
+    """Sweep ``[start - lookback, end)``: orders become ready a while after they are created."""
+    from vtex_sync.orders.reconcile import reconcile_window
+
+    ctx = _context(params)
+    lookback = timedelta(hours=float(params.get("lookback_hours") or 0),
+                         minutes=ctx.settings.overlap_minutes)
+    return reconcile_window(ctx, start - lookback, end)
+
+
+def fulfillment(params: Mapping[str, Any], kind: str) -> dict[str, int]:
+    from vtex_sync.orders.fulfillment import run_kind
+
+    return run_kind(_context(params), kind)
+
+
+def record(flow: str, run_id: str, summary: Mapping[str, Any]) -> None:
+    ctx = build_context(dry_run=True)
+    ctx.state.record_run(ctx.account, flow, run_id, dict(summary))
