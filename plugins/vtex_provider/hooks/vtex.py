@@ -267,7 +267,8 @@ class VtexHook(HttpHook):
         except requests.Timeout as exc:
             reason = "connection" if isinstance(exc, requests.ConnectTimeout) else "timeout"
             raise self._transport_failure(reason, exc, method, path, safe) from None
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            # a body cut short is a lost response: the call may have been applied
             raise self._transport_failure("connection", exc, method, path, safe) from None
         self.record_rate_limit(response)
         status = response.status_code
