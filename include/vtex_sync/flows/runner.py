@@ -94,7 +94,7 @@ def run_entity(
     log.info("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
     outcome = Outcome(spec.name)
     outcome.counts["quarantined"] += quarantined
-    calls_before = ctx.hook.stats.calls if hasattr(ctx.hook, "stats") else 0
+    calls_before = ctx.hook.stats.calls
     for wave in waves(records) if waves else [records]:
         planned = plan(ctx, spec, wave, plannable=plannable)
         deferred = [p for p in planned if p.action in (CREATE, UPDATE) and p.action not in actions]
@@ -105,7 +105,7 @@ def run_entity(
         else:
             outcome.add(apply(ctx, spec, planned))
     if not ctx.dry_run:
-        outcome.counts["calls"] += (ctx.hook.stats.calls if hasattr(ctx.hook, "stats") else 0) - calls_before
+        outcome.counts["calls"] += ctx.hook.stats.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
     for failure in outcome.failures:
         log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)

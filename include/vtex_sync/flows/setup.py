@@ -91,9 +91,18 @@ def sku_activation(ctx: Any, batch: Batch | None = None, window: Window | None =
     )
 
 
+class SkuBatch(Batch):
+    """Fixed prices are sliced by their SKU, so a SKU's prices stay in one batch."""
+
+    def holds(self, key: str) -> bool:
+        return super().holds(key.split("|", 1)[0])
+
+
 def prices(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
     base, q1 = load_valid(ctx, "prices", window=window, batch=batch)
-    fixed, q2 = load_valid(ctx, "fixed_prices", window=window, batch=batch and _by_sku(batch))
+    fixed, q2 = load_valid(
+        ctx, "fixed_prices", window=window, batch=batch and SkuBatch(batch.index, batch.count)
+    )
     records = com.price_records(base, fixed)
     return run_entity(
         ctx, com.PRICES, rows=records, quarantined=q1 + q2, plannable=_plannable(ctx, com.PRICES)
@@ -108,17 +117,6 @@ def warehouses(ctx: Any, batch: Batch | None = None, window: Window | None = Non
     records = com.warehouse_records(houses, docks)
     outcome.add(run_entity(ctx, com.WAREHOUSES, rows=records, quarantined=q2))
     return outcome
-
-
-def _by_sku(batch: Batch) -> Batch:
-    return SkuBatch(batch.index, batch.count)
-
-
-class SkuBatch(Batch):
-    """Fixed prices are sliced by their SKU, so a SKU's prices stay in one batch."""
-
-    def holds(self, key: str) -> bool:
-        return super().holds(key.split("|", 1)[0])
 
 
 STEP_FUNCTIONS: dict[str, Callable[..., Outcome]] = {
