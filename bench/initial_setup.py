@@ -1,0 +1,391 @@
+"""Benchmark: the initial setup of a demo catalog against a rate-limited sandbox.
+
+Runs the setup's steps in VTEX's order the way the LocalExecutor runs the DAG: the batches of
+one step in parallel task processes (as many as the step's Airflow pool has slots), steps one
+after the other. Compares the result with the fewest calls the data needs, with the lower
+bound the sandbox's latency and rate limits allow, and with a plain sequential loader.
+
+    .venv/bin/python bench/initial_setup.py --size bench --latency-ms 50 --rate-limit-scale 0.5
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    SandboxStats,
+    peak_rss_mb,
+    pool_slots,
+    use_settings,
+    wire_connections,
+)
+
+from vtex_demo.generator import generate, load_into  # noqa: E402
+from vtex_sandbox import ratelimit  # noqa: E402
+from vtex_sandbox.config import SandboxConfig  # noqa: E402
+from vtex_sandbox.server import SandboxServer  # noqa: E402
+from vtex_sync.steps import STEPS, Step  # noqa: E402
+
+Limit = tuple[int, int | None]  # requests per minute, burst credits (None: a minute's worth)
+
+
+@dataclass
+class Phase:
+    """Calls of one kind a step must make, and the sandbox bucket that limits them."""
+
+    route: str
+    calls: int
+    limit: Limit | None  # None: no rate limit (logistics)
+    catalog: bool = False  # also draws from the catalog per-account bucket
+
+
+@dataclass
+class StepRun:
+    step: Step
+    phases: list[Phase]
+    batches: int = 0
+    seconds: float = 0.0
+    calls: int = 0
+    throttled: int = 0
+    failures: int = 0
+    counts: Counter = field(default_factory=Counter)
+    peak_mb: float = 0.0
+
+
+# --- what the data needs ---------------------------------------------------------------------
+
+
+def minimum_phases(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Phase]]:
+    """One write per record, per step, named by route (counted from the ERP rows alone)."""
+    products, skus = data["products"], data["skus"]
+
+    def catalog(route: str, calls: int) -> Phase:
+        return Phase(route, calls, ratelimit.CATALOG_PER_ROUTE, catalog=True)
+
+    return {
+        "categories": [catalog("POST category", len(data["categories"]))],
+        "brands": [catalog("POST brand", len(data["brands"]))],
+        "specification_groups": [catalog("POST spec group", len(data["specification_groups"]))],
+        "specification_fields": [catalog("POST spec field", len(data["specification_fields"]))],
+        "specification_values": [catalog("POST spec value", len(data["specification_values"]))],
+        "products": [catalog("POST product", len(products))],
+        "product_specifications": [catalog("POST product spec", len(data["product_specifications"]))],
+        "product_trade_policies": [
+            catalog("POST trade policy link", sum(len(p["trade_policies"].split(",")) for p in products))
+        ],
+        "skus": [
+            catalog("POST sku", len(skus)),
+            catalog("POST ean", sum(1 for s in skus if s["ean"])),
+        ],
+        "sku_specifications": [catalog("POST sku spec", len(data["sku_specifications"]))],
+        "sku_images": [catalog("POST sku file", len(data["sku_images"]))],
+        "sku_activation": [catalog("PUT sku", sum(1 for s in skus if s["active"]))],
+        "prices": [
+            Phase("PUT price", sum(1 for p in data["prices"] if p["active"]), ratelimit.PRICING_WRITE)
+        ],
+        "warehouses": [
+            Phase("POST dock", len(data["docks"]), None),
+            Phase("POST warehouse", len(data["warehouses"]), None),
+        ],
+        "inventory": [Phase("PUT inventory", len(data["stock"]), None)],
+    }
+
+
+def lower_bound(phases: list[Phase], latency: float, concurrency: int, scale: float) -> float:
+    """max(calls x latency / concurrency, (calls - burst) / rate per bucket) for one step."""
+    total = sum(p.calls for p in phases)
+    bounds = [total * latency / concurrency]
+    if scale > 0:
+        for phase in phases:
+            if phase.limit is not None:
+                per_minute, burst = phase.limit
+                credits = (burst if burst is not None else per_minute) * scale
+                bounds.append(max(0.0, phase.calls - credits) / (per_minute / 60 * scale))
+        on_catalog = sum(p.calls for p in phases if p.catalog)
+        per_minute, _ = ratelimit.CATALOG_PER_ACCOUNT
+        bounds.append(max(0.0, on_catalog - per_minute * scale) / (per_minute / 60 * scale))
+    return max(bounds)
+
+
+# --- the product's run, as the DAG runs it ---------------------------------------------------
+
+
+# what a task process has imported before it starts: the product's modules, not the work
+PRELOAD = [
+    "vtex_sync.tasks",
+    "vtex_sync.flows.setup",
+    "vtex_sync.state",
+    "vtex_sync.erp",
+    "vtex_provider.hooks.vtex",
+    "vtex_provider.clients.catalog",
+    "vtex_provider.clients.pricing",
+    "vtex_provider.clients.logistics",
+]
+
+
+def _run_task(step: str, batch: list[int] | None) -> dict[str, Any]:
+    """One task process: run one step or batch, report its result and this process's peak RSS."""
+    from vtex_sync.tasks import run_step
+
+    logging.disable(logging.INFO)  # the step's own log lines are not the benchmark's output
+    result = run_step(step, {}, batch=batch)
+    return result | {"rss_mb": peak_rss_mb()}
+
+
+def _warm_up(seconds: float) -> float:
+    time.sleep(seconds)
+    return peak_rss_mb()
+
+
+@contextmanager
+def task_pools(slots: dict[str, int]) -> Iterator[dict[str, ProcessPoolExecutor]]:
+    """One process pool per Airflow pool the steps use, started and warmed before the clock runs.
+
+    Processes fork from a server that has already imported the product (as the executor's task
+    processes have), and each one keeps running tasks of its pool, like a worker slot.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", *PRELOAD])
+    names = {step.pool for step in STEPS}
+    pools = {name: ProcessPoolExecutor(slots[name], mp_context=context) for name in names}
+    try:
+        for name, pool in pools.items():
+            list(pool.map(_warm_up, [0.3] * slots[name]))
+        yield pools
+    finally:
+        for pool in pools.values():
+            pool.shutdown()
+
+
+def run_product(runs: list[StepRun], pools: dict[str, ProcessPoolExecutor], stats: SandboxStats) -> None:
+    """Every step in order; a step's batches spread over its pool's processes."""
+    from vtex_sync.tasks import plan_batches
+
+    before: Counter[int] = Counter()
+    for run in runs:
+        started = time.monotonic()
+        batches = plan_batches(run.step.name, {}) if run.step.batched else [None]
+        run.batches = len(batches)
+        results = list(pools[run.step.pool].map(_run_task, [run.step.name] * len(batches), batches))
+        run.seconds = time.monotonic() - started
+        for result in results:
+            run.counts.update(result["counts"])
+            run.failures += len(result["failures"])
+            run.peak_mb = max(run.peak_mb, result["rss_mb"])
+        after = stats.by_status()
+        run.calls = sum(after.values()) - sum(before.values())
+        run.throttled = after[429] - before[429]
+        before = after
+
+
+# --- a plain sequential loader ---------------------------------------------------------------
+
+
+class PlainHook:
+    """One requests session, one call at a time; waits out a 429 and tries again, nothing else."""
+
+    def __init__(self, base_url: str, account: str, config: SandboxConfig) -> None:
+        self.urls = {"store": base_url, "pricing": f"{base_url}/{account}"}
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"X-VTEX-API-AppKey": config.app_key, "X-VTEX-API-AppToken": config.app_token}
+        )
+        self.calls = 0
+
+    def request(self, method: str, path: str, *, api: str = "store", json: Any = None,
+                params: dict[str, Any] | None = None, **_: Any) -> requests.Response:
+        while True:
+            self.calls += 1
+            response = self.session.request(method, self.urls[api] + path, json=json, params=params)
+            if response.status_code != 429:
+                response.raise_for_status()
+                return response
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+
+
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def sequential_subset(data: Tables, products: int) -> Tables:
+    """The first ``products`` products and everything that hangs off them; shared tables whole."""
+    chosen = {p["ref_id"] for p in data["products"][:products]}
+    skus = {s["ref_id"] for s in data["skus"] if s["product_ref_id"] in chosen}
+    subset = dict(data)
+    subset["products"] = [p for p in data["products"] if p["ref_id"] in chosen]
+    subset["product_specifications"] = [
+        r for r in data["product_specifications"] if r["product_ref_id"] in chosen
+    ]
+    subset["skus"] = [s for s in data["skus"] if s["ref_id"] in skus]
+    for table in ("sku_specifications", "sku_images", "prices", "fixed_prices", "stock"):
+        subset[table] = [r for r in data[table] if r["sku_ref_id"] in skus]
+    return subset
+
+
+def run_sequential(hook: PlainHook, data: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[int, float]]:
+    """Every record written once, in the setup's order; (calls, seconds) per step."""
+    from vtex_sync.context import Clients
+    from vtex_sync.erp import check_category_tree, validate_rows
+    from vtex_sync.flows import catalog as cat
+    from vtex_sync.flows import commerce as com
+
+    clients = Clients(hook)
+    ids: dict[str, dict[str, str]] = defaultdict(dict)
+    valid = {table: validate_rows(table, rows).valid for table, rows in data.items()}
+    categories, _ = check_category_tree(valid["categories"])
+
+    def write(spec: Any, rows: list[Any], update: bool = False) -> None:
+        for record in spec.records(rows):
+            parents = {p.entity: ids[p.entity][k] for p in spec.parents if (k := p.key(record)) is not None}
+            payload = spec.build(record, parents)
+            key = spec.key(record)
+            if spec.upsert is not None:
+                ids[spec.name][key] = str(spec.upsert(clients, payload))
+            elif update:
+                spec.update(clients, ids[spec.name][key], payload)
+            else:
+                ids[spec.name][key] = str(spec.create(clients, spec.create_payload(payload)))
+
+    plan = {
+        "categories": lambda: write(cat.CATEGORIES, categories),
+        "brands": lambda: write(cat.BRANDS, valid["brands"]),
+        "specification_groups": lambda: write(cat.SPECIFICATION_GROUPS, valid["specification_groups"]),
+        "specification_fields": lambda: write(cat.SPECIFICATION_FIELDS, valid["specification_fields"]),
+        "specification_values": lambda: write(cat.SPECIFICATION_VALUES, valid["specification_values"]),
+        "products": lambda: write(cat.PRODUCTS, valid["products"]),
+        "product_specifications": lambda: write(cat.PRODUCT_SPECIFICATIONS, valid["product_specifications"]),
+        "product_trade_policies": lambda: write(cat.PRODUCT_TRADE_POLICIES, valid["products"]),
+        "skus": lambda: (write(cat.SKUS, valid["skus"]), write(cat.SKU_EANS, valid["skus"])),
+        "sku_specifications": lambda: write(cat.SKU_SPECIFICATIONS, valid["sku_specifications"]),
+        "sku_images": lambda: write(cat.SKU_IMAGES, valid["sku_images"]),
+        "sku_activation": lambda: write(cat.SKUS, [s for s in valid["skus"] if s.active], update=True),
+        "prices": lambda: write(com.PRICES, com.price_records(valid["prices"], valid["fixed_prices"])),
+        "warehouses": lambda: (
+            write(com.DOCKS, valid["docks"]),
+            write(com.WAREHOUSES, com.warehouse_records(valid["warehouses"], valid["docks"])),
+        ),
+        "inventory": lambda: write(com.INVENTORY, valid["stock"]),
+    }
+    timings = {}
+    for step in STEPS:
+        calls, started = hook.calls, time.monotonic()
+        plan[step.name]()
+        timings[step.name] = (hook.calls - calls, time.monotonic() - started)
+    return timings
+
+
+# --- wiring and report -----------------------------------------------------------------------
+
+
+@contextmanager
+def sandbox(config: SandboxConfig) -> Iterator[str]:
+    server = SandboxServer(config, in_subprocess=True)
+    base_url = server.start()
+    try:
+        yield base_url
+    finally:
+        server.stop()
+
+
+def print_report(runs: list[StepRun], bounds: dict[str, float], sequential: dict[str, float]) -> None:
+    head = f"{'step':<24}{'batches':>8}{'min calls':>11}{'calls':>9}{'429s':>6}{'failed':>7}"
+    head += f"{'seconds':>9}{'bound s':>9}{'/bound':>8}{'seq s':>9}"
+    print(head)
+    for run in runs:
+        need = sum(p.calls for p in run.phases)
+        bound = bounds[run.step.name]
+        print(
+            f"{run.step.name:<24}{run.batches:>8}{need:>11,}{run.calls:>9,}{run.throttled:>6}{run.failures:>7}"
+            f"{run.seconds:>9.1f}{bound:>9.1f}{run.seconds / bound if bound else 0:>8.2f}"
+            f"{sequential[run.step.name]:>9.1f}"
+        )
+    need = sum(p.calls for r in runs for p in r.phases)
+    calls = sum(r.calls for r in runs)
+    wall = sum(r.seconds for r in runs)
+    bound = sum(bounds.values())
+    seq = sum(sequential.values())
+    print()
+    print(f"VTEX calls            {calls:,} / minimum {need:,} = {calls / need:.3f}x (target <= 1.05x)")
+    print(f"wall time             {wall:.1f} s / lower bound {bound:.1f} s = {wall / bound:.2f}x"
+          " (target <= 1.25x)")
+    print(f"sequential loader     {seq:.1f} s (extrapolated) / {wall:.1f} s = {seq / wall:.1f}x slower")
+    print(f"429 responses         {sum(r.throttled for r in runs):,}")
+    print(f"failed records        {sum(r.failures for r in runs):,}")
+    largest = max(runs, key=lambda r: r.peak_mb)
+    print(f"peak task RSS         {largest.peak_mb:.0f} MiB (a {largest.step.name} task)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", default="bench", help="demo catalog size (tiny, demo, bench or a number)")
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="added by the sandbox to every call")
+    parser.add_argument("--rate-limit-scale", type=float, default=0.5, help="x VTEX's documented limits")
+    parser.add_argument("--workers", type=int, default=8, help="concurrent calls inside one task")
+    parser.add_argument("--batch-size", type=int, default=200, help="ERP rows per batch (one task each)")
+    parser.add_argument("--sequential-products", type=int, default=40,
+                        help="products the sequential loader writes (timed, then scaled to the full catalog)")
+    args = parser.parse_args(argv)
+
+    size = int(args.size) if args.size.isdigit() else args.size
+    data = generate(size)
+    phases = minimum_phases(data)
+    slots = pool_slots()
+    config = SandboxConfig(
+        account="bench", latency_ms=args.latency_ms, rate_limit_scale=args.rate_limit_scale
+    )
+    use_settings(batch_size=args.batch_size, max_workers=args.workers)
+    runs = [StepRun(step, phases[step.name]) for step in STEPS]
+
+    with tempfile.TemporaryDirectory(prefix="vtex-bench-") as folder:
+        erp_url = f"sqlite:///{Path(folder) / 'erp.db'}"
+        state_url = f"sqlite:///{Path(folder) / 'state.db'}"
+        load_into(erp_url, data)
+        with sandbox(config) as base_url:
+            wire_connections(config, base_url, erp_url, state_url)
+            stats = SandboxStats(base_url, config)
+            with task_pools(slots) as pools:
+                stats.reset()
+                run_product(runs, pools, stats)
+            stats.close()
+
+    bounds = {}
+    for run in runs:
+        tasks = min(slots[run.step.pool], run.batches)
+        bounds[run.step.name] = lower_bound(run.phases, args.latency_ms / 1000, tasks * args.workers,
+                                            args.rate_limit_scale)
+
+    subset = sequential_subset(data, args.sequential_products)
+    subset_phases = minimum_phases(subset)
+    with sandbox(config) as base_url:
+        timings = run_sequential(PlainHook(base_url, config.account, config), subset)
+    sequential = {}
+    for step in STEPS:
+        calls, seconds = timings[step.name]
+        full = sum(p.calls for p in phases[step.name])
+        sequential[step.name] = seconds / calls * full if calls else 0.0
+        assert calls >= sum(p.calls for p in subset_phases[step.name]), step.name
+
+    print(f"catalog '{args.size}': {len(data['products']):,} products, {len(data['skus']):,} SKUs; "
+          f"latency {args.latency_ms:g} ms, rate-limit scale {args.rate_limit_scale:g}, "
+          f"{args.workers} calls per task, pools {slots}")
+    print_report(runs, bounds, sequential)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
