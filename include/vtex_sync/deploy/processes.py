@@ -148,6 +148,12 @@ class ProductionShape:
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=1000"
         return self._api("GET", path)["task_instances"]
 
+    def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[dict[str, Any]]:
+        """Every try of one task instance (earlier tries included), as the REST API returns them."""
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+        path += f"/{map_index}/tries" if map_index >= 0 else "/tries"
+        return self._api("GET", path)["task_instances"]
+
     def print_logs(self, lines: int = 60) -> None:
         """Print the last lines of every process log (to stderr)."""
         if self.home is None:
@@ -213,7 +219,12 @@ class ProductionShape:
         for number in range(1, self.workers + 1):
             worker = f"w{number}_{self.name}"
             command = ["celery", "worker", "-H", f"{worker}@%h", "-c", str(self.worker_concurrency)]
-            extra = {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()), "VTEX_WORKER_NAME": worker}
+            extra = {
+                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+                # Task instances record the worker's name as their host name.
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "vtex_sync.deploy.hostname.worker_hostname",
+                "VTEX_WORKER_NAME": worker,
+            }
             self._spawn(f"worker-{number}", command, extra)
 
     def _spawn(self, name: str, arguments: list[str], extra_env: Mapping[str, str] | None = None) -> None:
