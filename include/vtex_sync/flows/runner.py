@@ -58,8 +58,10 @@ def load_valid(
     result = validate_rows(table, raw)
     if not ctx.dry_run:
         ctx.state.quarantine_entries(ctx.account, result.quarantined)
-        for row in result.valid:
-            ctx.state.resolve_quarantine(ctx.account, table, row_key(table, row))
+        held = {q.erp_key for q in ctx.state.open_quarantine(ctx.account, table)}
+        for row in result.valid:  # one write per released row, none for rows never held
+            if (key := row_key(table, row)) in held:
+                ctx.state.resolve_quarantine(ctx.account, table, key)
     for entry in result.quarantined:
         log.warning(
             "quarantined %s %s: field %s = %r breaks rule %s (%s)",
