@@ -5,7 +5,8 @@ one step in parallel task processes (as many as the step's Airflow pool has slot
 after the other. Compares the result with the fewest calls the data needs, with the lower
 bound the sandbox's latency and rate limits allow, and with a plain sequential loader.
 
-    .venv/bin/python bench/initial_setup.py --size bench --latency-ms 50 --rate-limit-scale 0.5
+    .venv/bin/python bench/initial_setup.py --size bench --latency-ms 50 --rate-limit-scale 0.5 \
+        --sequential-products 20
 """
 
 from __future__ import annotations
