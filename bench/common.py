@@ -1,4 +1,4 @@
-"""Helpers shared by benchmarks: a wired sandbox, its call statistics, pool sizes, peak memory."""
+"""What the benchmarks share: a wired sandbox, its call statistics, pool sizes, peak memory."""
 
 from __future__ import annotations
 
