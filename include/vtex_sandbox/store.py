@@ -34,6 +34,7 @@ class Store:
 
     def __init__(self, path: str | None = None) -> None:
         self._lock = threading.RLock()
+        self._indexed: set[str] = set()
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         if path:
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -108,6 +109,8 @@ class Store:
         """Documents of ``kind`` whose top-level fields equal the given values."""
         if not equals:
             return self.all(kind)
+        for field in equals:
+            self._index(field)
         clauses = " AND ".join(f"json_extract(body, '$.{field}') = ?" for field in equals)
         params = [_sql_value(v) for v in equals.values()]
         with self._lock:
@@ -115,6 +118,16 @@ class Store:
                 f"SELECT body FROM docs WHERE kind = ? AND {clauses} ORDER BY rowid", (kind, *params)
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def _index(self, field: str) -> None:
+        """An expression index per looked-up field keeps `find` from scanning every document."""
+        if field in self._indexed or not field.isidentifier():
+            return
+        with self._lock:
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS docs_by_{field} ON docs(kind, json_extract(body, '$.{field}'))"
+            )
+            self._indexed.add(field)
 
     def count(self, kind: str) -> int:
         with self._lock:
