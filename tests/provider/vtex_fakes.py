@@ -16,7 +16,9 @@ from vtex_provider.hooks.retry import RetryPolicy
 APP_KEY = "vtexappkey-acme-TESTKEY"
 APP_TOKEN = "TOPSECRET-token-9f8e7d6c5b4a"
 ACCOUNT = "acme"
-FAST_RETRY = RetryPolicy(max_attempts=3, base_wait=0.01, max_wait=0.05, max_retry_after=5)
+FAST_RETRY = RetryPolicy(
+    max_attempts=3, base_wait=0.01, max_wait=0.05, max_retry_after=5, max_rate_limited_attempts=5
+)
 
 
 @dataclass

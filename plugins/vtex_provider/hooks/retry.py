@@ -22,6 +22,8 @@ class RetryPolicy:
     base_wait: float = 1.0
     max_wait: float = 60.0
     max_retry_after: float = 120.0
+    # a 429 means the call was not processed: keep trying longer than for errors
+    max_rate_limited_attempts: int = 30
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,46 @@ def is_never_sent(exc: requests.RequestException) -> bool:
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
         return type(reason).__name__ in {"NewConnectionError", "NameResolutionError"}
     return False
+
+
+class Pacer:
+    """Keeps one hook's threads from outrunning a rate limit.
+
+    After a 429 every thread waits out the same `Retry-After` (no thundering herd), and once
+    Pricing's `Ratelimit-Remaining` credits drop below the threads in flight, requests are
+    spaced at the refill rate the headers imply instead of running into 429s.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._lock = threading.Lock()
+        self._threads = max(1, threads)
+        self._paused_until = 0.0
+        self._interval = 0.0
+        self._next_slot = 0.0
+
+    def observe(self, state: RateLimitState) -> None:
+        if state.limit is None or state.remaining is None or not state.reset_seconds:
+            return
+        with self._lock:
+            if state.remaining >= self._threads:
+                self._interval = 0.0
+            else:
+                refill_per_second = max(state.limit - state.remaining, 1) / state.reset_seconds
+                self._interval = 1.0 / refill_per_second
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def wait_turn(self) -> float:
+        """Sleep until this thread may send; returns the seconds waited."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._paused_until)
+            if self._interval:
+                slot = max(slot, self._next_slot)
+                self._next_slot = slot + self._interval
+        delay = slot - now
+        if delay > 0:
+            time.sleep(delay)
+        return max(0.0, delay)

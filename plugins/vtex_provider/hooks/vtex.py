@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from vtex_provider.hooks.retry import (
     RETRYABLE_STATUSES,
     SAFE_METHODS,
     CallStats,
+    Pacer,
     RateLimitState,
     RetryPolicy,
     StatsRecorder,
@@ -123,6 +125,7 @@ class VtexHook(HttpHook):
         self._init_lock = threading.Lock()
         self._stats = StatsRecorder()
         self._rate_limit: RateLimitState | None = None
+        self._pacers = {"store": Pacer(max_workers), "pricing": Pacer(max_workers)}
 
     # -- connection -------------------------------------------------------------------------
 
@@ -243,11 +246,22 @@ class VtexHook(HttpHook):
 
         shown_path = _path_only(path)
 
+        pacer = self._pacers[api]
+
         def attempt() -> requests.Response:
-            return self._attempt(session, method, url, shown_path, json, params, headers, safe, expect)
+            pacer.wait_turn()
+            try:
+                return self._attempt(session, method, url, shown_path, json, params, headers, safe, expect)
+            except _RetryableFailure as failure:
+                if failure.reason == "429":
+                    pacer.pause(min(failure.wait_hint or policy.base_wait, policy.max_retry_after))
+                raise
+            finally:
+                if self._rate_limit is not None and api == "pricing":
+                    pacer.observe(self._rate_limit)
 
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(max(1, policy.max_attempts)),
+            stop=self._stop,
             wait=self._wait,
             retry=tenacity.retry_if_exception_type(_RetryableFailure),
             before_sleep=lambda state: self._before_sleep(state, method, shown_path),
@@ -294,12 +308,20 @@ class VtexHook(HttpHook):
             return _RetryableFailure(reason, VtexApiError(method, path, None, None, detail))
         return VtexAmbiguousWriteError(method, path, None, None, detail)
 
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        policy = self.retry_policy
+        failure = state.outcome.exception() if state.outcome else None
+        rate_limited = getattr(failure, "reason", None) == "429"
+        limit = policy.max_rate_limited_attempts if rate_limited else policy.max_attempts
+        return state.attempt_number >= max(1, limit)
+
     def _wait(self, state: tenacity.RetryCallState) -> float:
         policy = self.retry_policy
         failure = state.outcome.exception() if state.outcome else None
         hint = getattr(failure, "wait_hint", None)
         if hint is not None:
-            return min(hint, policy.max_retry_after)
+            # a little jitter so the threads that waited together don't all come back at once
+            return min(hint + random.uniform(0, min(1.0, hint / 4)), policy.max_retry_after)
         backoff = tenacity.wait_random_exponential(multiplier=policy.base_wait, max=policy.max_wait)
         return max(policy.base_wait / 2, backoff(state))
 
