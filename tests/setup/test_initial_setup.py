@@ -151,3 +151,22 @@ def test_app_token_never_reaches_results_or_logs(store: Store, capfd) -> None:
     assert "retry" in out + err, "faults left no trace in the logs"
     assert APP_TOKEN not in repr(results)
     assert APP_TOKEN not in out + err
+
+
+def test_fixed_rows_leave_quarantine_and_land(store: Store, erp_data: dict) -> None:
+    engine = create_engine(store.erp_url)
+    good, bad = erp_data["prices"][0]["sku_ref_id"], erp_data["prices"][1]["sku_ref_id"]
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE prices SET base_price = -1 WHERE sku_ref_id IN (:a, :b)"), {"a": good, "b": bad}
+        )
+    store.run()
+    state = StateStore(store.state_url)
+    assert {q.erp_key for q in state.open_quarantine("setupshop", "prices")} == {good, bad}
+    with engine.begin() as conn:  # the ERP fixes one of them
+        conn.execute(text("UPDATE prices SET base_price = 10 WHERE sku_ref_id = :a"), {"a": good})
+    store.reset_stats()
+    store.run({"entities": ["prices"]})
+    assert {q.erp_key for q in state.open_quarantine("setupshop", "prices")} == {bad}
+    assert store.writes() == 1, "only the fixed price is sent"
+    assert len(store.export()["prices"]) == len(erp_data["prices"]) - 1
