@@ -308,12 +308,14 @@ class VtexHook(HttpHook):
             return _RetryableFailure(reason, VtexApiError(method, path, None, None, detail))
         return VtexAmbiguousWriteError(method, path, None, None, detail)
 
-    def _stop(self, state: tenacity.RetryCallState) -> bool:
+    def _attempt_limit(self, state: tenacity.RetryCallState) -> int:
         policy = self.retry_policy
         failure = state.outcome.exception() if state.outcome else None
         rate_limited = getattr(failure, "reason", None) == "429"
-        limit = policy.max_rate_limited_attempts if rate_limited else policy.max_attempts
-        return state.attempt_number >= max(1, limit)
+        return max(1, policy.max_rate_limited_attempts if rate_limited else policy.max_attempts)
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        return state.attempt_number >= self._attempt_limit(state)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         policy = self.retry_policy
@@ -331,14 +333,16 @@ class VtexHook(HttpHook):
         reason = getattr(failure, "reason", "error")
         status = getattr(getattr(failure, "error", None), "status", None)
         self._stats.count_retry(reason, wait)
+        got = "no response" if status is None else str(status)
+        if reason != got:
+            got += f" ({reason})"
         self.log.warning(
-            "VTEX %s %s got %s (%s); retry %d/%d in %.1fs",
+            "VTEX %s %s got %s; retry %d/%d in %.1fs",
             method,
             path,
-            status if status is not None else "no response",
-            reason,
+            got,
             state.attempt_number,
-            self.retry_policy.max_attempts - 1,
+            self._attempt_limit(state) - 1,
             wait,
         )
 
