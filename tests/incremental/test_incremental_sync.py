@@ -219,3 +219,45 @@ def test_the_guard_stops_a_run_that_triples_most_prices(shop: Shop) -> None:
         sync("prices", CHANGED_AT, 5)
     assert shop.writes() == 0
     assert shop.export()["prices"] == before
+
+
+def delete_rows(shop: Shop, table: str, column: str, values: set[str]) -> None:
+    from sqlalchemy import text
+
+    with shop.erp.engine.begin() as conn:
+        for value in values:
+            conn.execute(text(f"DELETE FROM {table} WHERE {column} = :v"), {"v": value})
+
+
+def test_products_and_skus_deleted_from_the_erp_are_deactivated_once(shop: Shop) -> None:
+    product = shop.all_rows("products")[0]["ref_id"]
+    skus = {s["ref_id"] for s in shop.all_rows("skus") if s["product_ref_id"] == product}
+    delete_rows(shop, "skus", "product_ref_id", {product})
+    delete_rows(shop, "products", "ref_id", {product})
+    before = shop.export()
+
+    sync("catalog", CHANGED_AT, 15)  # a window in which nothing changed
+
+    after = shop.export()
+    old, new = by(before["products"], "RefId"), by(after["products"], "RefId")
+    assert new[(product,)] == {**old[(product,)], "IsActive": False}
+    old_skus, new_skus = by(before["skus"], "RefId"), by(after["skus"], "RefId")
+    for ref in skus:
+        assert new_skus[(ref,)] == {**old_skus[(ref,)], "IsActive": False}
+    assert shop.writes() == 1 + len(skus)
+    assert changed(before["products"], after["products"], "RefId") == {(product,)}
+
+    shop.reset_stats()
+    sync("catalog", CHANGED_AT, 15)
+    assert shop.writes() == 0, "a deleted record is deactivated once, not every run"
+
+
+def test_the_guard_stops_a_run_after_most_products_were_deleted(shop: Shop) -> None:
+    products = {p["ref_id"] for p in shop.all_rows("products")}
+    delete_rows(shop, "skus", "product_ref_id", products)
+    delete_rows(shop, "products", "ref_id", products)
+
+    with pytest.raises(AirflowFailException, match="deleted from the ERP"):
+        sync("catalog", CHANGED_AT, 15)
+    assert shop.writes() == 0
+    assert all(p["IsActive"] for p in shop.export()["products"])

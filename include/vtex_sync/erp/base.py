@@ -25,6 +25,8 @@ class ErpReader(Protocol):
 
     def count(self, table: str) -> int: ...
 
+    def keys(self, table: str) -> set[str]: ...
+
 
 @runtime_checkable
 class ErpOrders(Protocol):

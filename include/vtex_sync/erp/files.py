@@ -172,6 +172,10 @@ class FileErp:
             return [row for row in rows if str(row.get(column)) in wanted]
         return [row for row in rows if row_key(table_name, row) in wanted]
 
+    def keys(self, table_name: str) -> set[str]:
+        """Every row's key (``row_key`` form); a drop file has no index, so this reads it once."""
+        return {row_key(table_name, row) for chunk in self.read(table_name) for row in chunk}
+
     def count(self, table_name: str) -> int:
         path = self._path(table_name)
         if not path.exists():

@@ -88,6 +88,14 @@ class SqlErp:
                 rows += [dict(row) for row in conn.execute(stmt).mappings()]
         return rows if column else [r for r in rows if row_key(table_name, r) in wanted]
 
+    def keys(self, table_name: str) -> set[str]:
+        """Every row's key (``row_key`` form), reading only the key columns."""
+        tbl = table(table_name)
+        columns = [tbl.c[name] for name in key_columns(table_name)]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*columns))
+            return {"|".join("" if v is None else str(v).strip() for v in row) for row in rows}
+
     def count(self, table_name: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(table(table_name))).scalar_one()

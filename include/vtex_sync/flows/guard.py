@@ -101,6 +101,12 @@ def price_moves(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
     return share_breach(what, moved, total, settings.max_price_move_share)
 
 
+def removals(ctx: Any, entity: str, count: int) -> Breach | None:
+    """Products or SKUs whose ERP rows were deleted, which the run would deactivate."""
+    total = ctx.state.count_bound(ctx.account, entity)
+    return share_breach(f"{entity}s deleted from the ERP", count, total, ctx.settings.max_deactivate_share)
+
+
 def enforce(flow: str, breaches: Iterable[Breach | None], *, confirm: bool) -> None:
     """Raise `BlastRadiusExceeded` for any breach, unless the run was confirmed (then log it)."""
     found = [b for b in breaches if b is not None]

@@ -10,6 +10,7 @@ A blast-radius guard looks at the plan before anything is written.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -19,10 +20,13 @@ from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
 from vtex_sync.flows import guard
-from vtex_sync.flows.engine import Outcome, plan
+from vtex_sync.flows.engine import Failure, Outcome, plan
+from vtex_sync.flows.report import format_counts
 from vtex_sync.flows.runner import Window, load_valid, read_table, run_entity
 from vtex_sync.flows.setup import STEP_FUNCTIONS
 from vtex_sync.steps import STEPS
+
+log = logging.getLogger(__name__)
 
 PENDING = ("waiting_parent", "failed")
 CATALOG_STEPS = tuple(s.name for s in STEPS if s.group == "catalog")
@@ -117,19 +121,70 @@ def catalog_extras(ctx: Any) -> dict[str, Extra]:
 
 
 def sync_catalog(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
-    """Categories to SKU activation over the window: new records, changes, deactivations."""
+    """Categories to SKU activation over the window: new records, changes, deactivations,
+    and products and SKUs whose rows were deleted from the ERP."""
     ctx = with_extras(ctx, catalog_extras(ctx))
     products = _valid(ctx, "products", window)
     skus = _valid(ctx, "skus", window)
+    removed = {entity: removed_keys(ctx, entity, table) for entity, table in REMOVABLE}
     guard.enforce(
         "catalog",
         [
             guard.deactivations(ctx, "product", plan(ctx, cat.PRODUCTS, products)),
             guard.deactivations(ctx, "sku", plan(ctx, cat.SKUS, skus)),
+            *(guard.removals(ctx, entity, len(keys)) for entity, keys in removed.items()),
         ],
         confirm=confirm,
     )
-    return [_named(step, STEP_FUNCTIONS[step](ctx, window=window)) for step in CATALOG_STEPS]
+    outcomes = [_named(step, STEP_FUNCTIONS[step](ctx, window=window)) for step in CATALOG_STEPS]
+    return outcomes + [deactivate_removed(ctx, entity, keys) for entity, keys in removed.items()]
+
+
+# --- rows deleted from the ERP ---------------------------------------------------------------
+
+REMOVABLE = (("product", "products"), ("sku", "skus"))
+REMOVED = "removed"
+
+
+def removed_keys(ctx: Any, entity: str, table: str) -> list[str]:
+    """Keys bound in VTEX whose ERP row is gone (deleted, not just inactive), not yet deactivated.
+
+    Reads only the ERP's key column; makes no VTEX call.
+    """
+    present = ctx.erp.keys(table)
+    bound = ctx.state.bindings(ctx.account, entity)
+    return sorted(k for k, b in bound.items() if b.vtex_id and b.status != REMOVED and k not in present)
+
+
+def deactivate_removed(ctx: Any, entity: str, keys: list[str]) -> Outcome:
+    """PUT VTEX's own complete object back with ``IsActive: false`` (the ERP has no row to build
+    it from), then remember it; a row that comes back later is sent again in full."""
+    outcome = Outcome(f"{entity}_removed")
+    outcome.counts["planned"] = len(keys)
+    if ctx.dry_run or not keys:
+        outcome.counts["updated"] = len(keys)
+        return outcome
+    catalog = ctx.clients.catalog
+    get, put = (catalog.get_product, catalog.update_product) if entity == "product" else (
+        catalog.get_sku, catalog.update_sku)
+    bindings = ctx.state.bindings(ctx.account, entity, keys)
+
+    def deactivate(key: str) -> None:
+        vtex_id = int(bindings[key].vtex_id)
+        current = get(vtex_id)
+        if current is not None and current.is_active:
+            put(vtex_id, current.model_copy(update={"is_active": False}))
+        ctx.state.record_push(ctx.account, entity, key, REMOVED)  # no ERP payload hashes to this
+        ctx.state.set_status(ctx.account, entity, key, REMOVED, "deleted from the ERP: inactive in VTEX")
+
+    for key, result in zip(keys, ctx.hook.map_concurrent(deactivate, keys), strict=True):
+        if result.ok:
+            outcome.counts["updated"] += 1
+        else:
+            outcome.counts["failed"] += 1
+            outcome.failures.append(Failure(key, f"deactivate {entity}", str(result.error)))
+    log.info("%s deleted from the ERP: %s", entity, format_counts(outcome.counts))
+    return outcome
 
 
 def _named(step: str, outcome: Outcome) -> Outcome:
