@@ -23,49 +23,13 @@ Publishes the asset `vtex://<account>/catalog` (through the alias `vtex_catalog`
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from vtex_sync.sync_dag import sync_dag
 
-from airflow.sdk import AssetAlias, CronDataIntervalTimetable, Param, dag, get_current_context, task
-
-CATALOG = AssetAlias("vtex_catalog")
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
-
-
-@task(pool="vtex_catalog", outlets=[CATALOG])
-def sync_catalog() -> dict:
-    from airflow.sdk import Asset
-
-    from vtex_sync.incremental_tasks import asset_uri, run_sync
-
-    context = get_current_context()
-    summary = run_sync(
-        "catalog",
-        context["params"],
-        start=context["data_interval_start"],
-        end=context["data_interval_end"],
-        run_id=context["run_id"],
-    )
-    context["outlet_events"][CATALOG].add(Asset(asset_uri(summary["account"], "catalog")))
-    return summary
-
-
-@dag(
+dag = sync_dag(
+    flow="catalog",
     dag_id="vtex_catalog_sync",
-    schedule=CronDataIntervalTimetable("*/15 * * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=2,
-    default_args=DEFAULT_ARGS,
+    cron="*/15 * * * *",
+    pool="vtex_catalog",
+    tag="catalog",
     doc_md=__doc__,
-    tags=["vtex", "incremental", "catalog"],
-    params={
-        "confirm_blast_radius": Param(
-            False, type="boolean", description="Write even if the plan goes past the blast-radius limits."
-        ),
-    },
 )
-def vtex_catalog_sync() -> None:
-    sync_catalog()
-
-
-vtex_catalog_sync()

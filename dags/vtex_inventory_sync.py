@@ -20,49 +20,13 @@ Publishes the asset `vtex://<account>/inventory` (through the alias `vtex_invent
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from vtex_sync.sync_dag import sync_dag
 
-from airflow.sdk import AssetAlias, CronDataIntervalTimetable, Param, dag, get_current_context, task
-
-INVENTORY = AssetAlias("vtex_inventory")
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
-
-
-@task(pool="vtex_logistics", outlets=[INVENTORY])
-def sync_inventory() -> dict:
-    from airflow.sdk import Asset
-
-    from vtex_sync.incremental_tasks import asset_uri, run_sync
-
-    context = get_current_context()
-    summary = run_sync(
-        "inventory",
-        context["params"],
-        start=context["data_interval_start"],
-        end=context["data_interval_end"],
-        run_id=context["run_id"],
-    )
-    context["outlet_events"][INVENTORY].add(Asset(asset_uri(summary["account"], "inventory")))
-    return summary
-
-
-@dag(
+dag = sync_dag(
+    flow="inventory",
     dag_id="vtex_inventory_sync",
-    schedule=CronDataIntervalTimetable("*/2 * * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=2,
-    default_args=DEFAULT_ARGS,
+    cron="*/2 * * * *",
+    pool="vtex_logistics",
+    tag="logistics",
     doc_md=__doc__,
-    tags=["vtex", "incremental", "logistics"],
-    params={
-        "confirm_blast_radius": Param(
-            False, type="boolean", description="Write even if the plan goes past the blast-radius limits."
-        ),
-    },
 )
-def vtex_inventory_sync() -> None:
-    sync_inventory()
-
-
-vtex_inventory_sync()

@@ -20,49 +20,13 @@ Publishes the asset `vtex://<account>/prices` (through the alias `vtex_prices`) 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from vtex_sync.sync_dag import sync_dag
 
-from airflow.sdk import AssetAlias, CronDataIntervalTimetable, Param, dag, get_current_context, task
-
-PRICES = AssetAlias("vtex_prices")
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
-
-
-@task(pool="vtex_pricing", outlets=[PRICES])
-def sync_prices() -> dict:
-    from airflow.sdk import Asset
-
-    from vtex_sync.incremental_tasks import asset_uri, run_sync
-
-    context = get_current_context()
-    summary = run_sync(
-        "prices",
-        context["params"],
-        start=context["data_interval_start"],
-        end=context["data_interval_end"],
-        run_id=context["run_id"],
-    )
-    context["outlet_events"][PRICES].add(Asset(asset_uri(summary["account"], "prices")))
-    return summary
-
-
-@dag(
+dag = sync_dag(
+    flow="prices",
     dag_id="vtex_price_sync",
-    schedule=CronDataIntervalTimetable("*/5 * * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=2,
-    default_args=DEFAULT_ARGS,
+    cron="*/5 * * * *",
+    pool="vtex_pricing",
+    tag="pricing",
     doc_md=__doc__,
-    tags=["vtex", "incremental", "pricing"],
-    params={
-        "confirm_blast_radius": Param(
-            False, type="boolean", description="Write even if the plan goes past the blast-radius limits."
-        ),
-    },
 )
-def vtex_price_sync() -> None:
-    sync_prices()
-
-
-vtex_price_sync()

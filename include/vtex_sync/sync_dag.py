@@ -1,0 +1,52 @@
+"""The shape shared by the scheduled incremental sync DAGs (cheap to import: DAG files use it)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, AssetAlias, CronDataIntervalTimetable, Param, dag, get_current_context, task
+
+DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
+
+
+def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: str | None) -> DAG:
+    """A DAG whose one task syncs ``flow`` over each run's data interval and publishes its asset
+    ``vtex://<account>/<flow>`` through the alias ``vtex_<flow>``."""
+    alias = AssetAlias(f"vtex_{flow}")
+
+    @task(task_id=f"sync_{flow}", pool=pool, outlets=[alias])
+    def sync() -> dict:
+        from airflow.sdk import Asset
+
+        from vtex_sync.incremental_tasks import asset_uri, run_sync
+
+        context = get_current_context()
+        summary = run_sync(
+            flow,
+            context["params"],
+            start=context["data_interval_start"],
+            end=context["data_interval_end"],
+            run_id=context["run_id"],
+        )
+        context["outlet_events"][alias].add(Asset(asset_uri(summary["account"], flow)))
+        return summary
+
+    @dag(
+        dag_id=dag_id,
+        schedule=CronDataIntervalTimetable(cron, timezone="UTC"),
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=2,
+        default_args=DEFAULT_ARGS,
+        doc_md=doc_md,
+        tags=["vtex", "incremental", tag],
+        params={
+            "confirm_blast_radius": Param(
+                False, type="boolean", description="Write even if the plan goes past the blast-radius limits."
+            ),
+        },
+    )
+    def build() -> None:
+        sync()
+
+    return build()
