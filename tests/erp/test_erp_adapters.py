@@ -186,6 +186,16 @@ def test_file_erp_orders_go_to_outbound_and_answers_come_from_files(tmp_path):
     assert erp.pending_invoices() == []
 
 
+def test_file_erp_records_a_shopper_cancellation_request_once(tmp_path):
+    erp = FileErp(tmp_path / "drop")
+    erp.upsert_sales_order(*order())
+    assert erp.request_cancellation("1100-01", "changed my mind")
+    assert not erp.request_cancellation("1100-01", "again")
+    assert erp.get_sales_order("1100-01")["status"] == "cancel_requested"
+    requests = (tmp_path / "drop" / "outbound" / "cancellation_requests.jsonl").read_text().splitlines()
+    assert [json.loads(r)["reason"] for r in requests] == ["changed my mind"]
+
+
 def test_adapter_factories(tmp_path, monkeypatch):
     assert isinstance(erp_from_url(f"sqlite:///{tmp_path / 'x.db'}"), SqlErp)
     write_drop(tmp_path / "pq", {"brands": []}, "parquet")

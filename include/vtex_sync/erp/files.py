@@ -253,6 +253,21 @@ class FileErp:
             self._append("order_status", [change])
         return True
 
+    def request_cancellation(self, vtex_order_id: str, reason: str | None = None) -> bool:
+        """Record a shopper's cancellation request in ``outbound/cancellation_requests.jsonl``
+        for the ERP to decide on (its answer comes back in the `order_cancellations` drop file).
+        True if new."""
+        with self._locked():
+            if any(r["vtex_order_id"] == vtex_order_id for r in self._lines("cancellation_requests")):
+                return False
+            now = utcnow()
+            request = {"vtex_order_id": vtex_order_id, "reason": reason, "decided_by": "shopper"}
+            self._append("cancellation_requests", [{**request, "requested_at": now}])
+            self._append("order_status", [
+                {"vtex_order_id": vtex_order_id, "status": "cancel_requested", "updated_at": now}
+            ])
+        return True
+
     # ------------------------------------------------------------------ orders: ERP -> VTEX
     def _pending(self, table_name: str) -> list[Row]:
         keys = key_columns(table_name)
