@@ -181,8 +181,7 @@ def _create_orphan_safe(ctx: Any, spec: EntitySpec, item: Planned) -> str:
     if vtex_id is None:
         state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
         vtex_id = _create_or_find(ctx, spec, sent, item.payload)
-    binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash)
-    state.clear_intent(account, spec.name, item.key)
+    binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
     # a bound object found by lookup may differ from the ERP row: the next plan sees the
     # hash of what was sent, so an update follows only where the entity asks for one.
     return getattr(binding, "vtex_id", None) or vtex_id

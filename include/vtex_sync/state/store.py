@@ -212,9 +212,11 @@ class StateStore:
             )).scalar()
 
     def bind(self, account: str, entity: str, erp_key: str, vtex_id: str | int, *,
-             payload_hash: str | None = None, status: str = "synced") -> Binding:
+             payload_hash: str | None = None, status: str = "synced",
+             clear_intent: bool = False) -> Binding:
         """Bind `erp_key` to `vtex_id`. First writer wins: if the key is already bound to another
-        id, that binding is kept and returned with `conflict` set to the rejected id."""
+        id, that binding is kept and returned with `conflict` set to the rejected id.
+        `clear_intent` also drops the key's create intent, in the same transaction."""
         erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
         values: dict[str, Any] = {"vtex_id": vtex_id, "status": status, "message": None, "updated_at": now}
         if payload_hash is not None:
@@ -228,6 +230,10 @@ class StateStore:
                 where, or_(t.bindings.c.vtex_id.is_(None), t.bindings.c.vtex_id == vtex_id)
             ).values(**values))
             row = conn.execute(select(t.bindings).where(where)).one()
+            if clear_intent:
+                i = t.intents.c
+                conn.execute(delete(t.intents).where(i.account == account, i.entity == entity,
+                                                     i.erp_key == erp_key))
         if row.vtex_id != vtex_id:
             log.warning("id map conflict: %s %s %r is bound to VTEX id %s; kept it and ignored %s",
                         account, entity, erp_key, row.vtex_id, vtex_id)
