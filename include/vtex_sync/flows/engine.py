@@ -152,7 +152,6 @@ def apply(ctx: Any, spec: EntitySpec, planned: Iterable[Planned]) -> Outcome:
         outcome.counts["failed"] += 1
         outcome.failures.append(Failure(item.key, call, reason))
         ctx.state.set_status(ctx.account, spec.name, item.key, "failed", f"{call}: {reason}")
-        log.warning("failed %s %s: %s -> %s", spec.name, item.key, call, reason)
     return outcome
 
 
