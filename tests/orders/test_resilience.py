@@ -89,6 +89,19 @@ def test_sweep_splits_windows_beyond_the_30_page_cap(world, monkeypatch) -> None
     assert sorted(listed) == sorted(order_ids)
 
 
+def test_windows_that_share_a_bound_lose_no_order(world) -> None:
+    """A bound just past the millisecond an order was created in: neither side may drop it."""
+    ctx = world.context()
+    order_ids = world.create_orders(5, ready=False)
+    created = [datetime.fromisoformat(world.order(o)["creationDate"]) for o in order_ids]
+    inside = next(c for c in created if c.microsecond % 1000)
+    bound = inside.replace(microsecond=inside.microsecond // 1000 * 1000) + timedelta(microseconds=1100)
+    hour = timedelta(hours=1)
+    before = [s.order_id for s in reconcile.orders_in_window(ctx.clients.oms, bound - hour, bound)]
+    after = [s.order_id for s in reconcile.orders_in_window(ctx.clients.oms, bound, bound + hour)]
+    assert sorted(set(before + after)) == sorted(order_ids)
+
+
 def test_faults_change_nothing_in_the_outcome(make_world) -> None:
     world = make_world(duplicate_feed_share=0.2)
     ctx = world.context()

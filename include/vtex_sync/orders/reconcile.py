@@ -24,19 +24,30 @@ def vtex_time(value: datetime) -> str:
 
 
 def orders_in_window(oms: Any, start: datetime, end: datetime) -> Iterator[OrderSummary]:
-    """Every order created in ``[start, end)``; windows over VTEX's 30-page cap are split in two."""
-    last = end - timedelta(milliseconds=1)
-    first_page = oms.list_orders(created_from=vtex_time(start), created_to=vtex_time(last),
-                                 page=1, per_page=PER_PAGE)
+    """Every order created from `start` to `end`, each once; windows over VTEX's 30-page cap are
+    split in two.
+
+    Both bounds are sent to the millisecond and inclusive, so windows that share a bound overlap
+    by that millisecond instead of leaving a gap for orders created within it.
+    """
+    seen: set[str] = set()
+    for summary in _listed(oms, start, end):
+        if summary.order_id not in seen:
+            seen.add(summary.order_id)
+            yield summary
+
+
+def _listed(oms: Any, start: datetime, end: datetime) -> Iterator[OrderSummary]:
+    created = {"created_from": vtex_time(start), "created_to": vtex_time(end)}
+    first_page = oms.list_orders(**created, page=1, per_page=PER_PAGE)
     if first_page.paging.pages > MAX_PAGES and end - start > SMALLEST_WINDOW:
         middle = start + (end - start) / 2
-        yield from orders_in_window(oms, start, middle)
-        yield from orders_in_window(oms, middle, end)
+        yield from _listed(oms, start, middle)
+        yield from _listed(oms, middle, end)
         return
     yield from first_page.orders
     for page in range(2, min(first_page.paging.pages, MAX_PAGES) + 1):
-        yield from oms.list_orders(created_from=vtex_time(start), created_to=vtex_time(last),
-                                   page=page, per_page=PER_PAGE).orders
+        yield from oms.list_orders(**created, page=page, per_page=PER_PAGE).orders
 
 
 def out_of_step(summary: OrderSummary, erp_row: dict[str, Any] | None) -> str | None:
@@ -56,7 +67,7 @@ def out_of_step(summary: OrderSummary, erp_row: dict[str, Any] | None) -> str | 
 
 
 def reconcile_window(ctx: Any, start: datetime, end: datetime) -> dict[str, int]:
-    """Sweep the orders created in ``[start, end)``; out-of-step orders go through the feed's path."""
+    """Sweep the orders created from `start` to `end`; out-of-step orders go through the feed's path."""
     counts: Counter[str] = Counter()
     for summary in orders_in_window(ctx.clients.oms, start, end):
         counts["listed"] += 1
