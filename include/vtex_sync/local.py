@@ -112,10 +112,7 @@ class AirflowApi:
         self.session = requests.Session()
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        token = self.session.get(f"{self.url}/auth/token", timeout=10).json()["access_token"]
-        response = self.session.request(
-            method, self.url + path, timeout=30, headers={"Authorization": f"Bearer {token}"}, **kwargs
-        )
+        response = self.session.request(method, self.url + path, timeout=30, headers=self._bearer(), **kwargs)
         response.raise_for_status()
         return response.json()
 
@@ -124,12 +121,8 @@ class AirflowApi:
         return all(health.get(part, {}).get("status") == "healthy" for part in ("metadatabase", "scheduler"))
 
     def dag_parsed(self, dag_id: str) -> bool:
-        return (
-            self.session.get(
-                f"{self.url}/api/v2/dags/{dag_id}", timeout=5, headers=self._bearer()
-            ).status_code
-            == 200
-        )
+        response = self.session.get(f"{self.url}/api/v2/dags/{dag_id}", timeout=5, headers=self._bearer())
+        return response.status_code == 200
 
     def _bearer(self) -> dict[str, str]:
         token = self.session.get(f"{self.url}/auth/token", timeout=10).json()["access_token"]
