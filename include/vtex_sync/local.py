@@ -144,6 +144,7 @@ class AirflowApi:
 def print_summary(flow: str, env: dict[str, str]) -> None:
     from vtex_sync.flows.report import table
     from vtex_sync.state import StateStore
+    from vtex_sync.steps import in_step_order
 
     store = StateStore(f"sqlite:///{STATE_DIR / 'vtex_state.db'}")
     runs = store.runs("sandbox", flow, limit=1)
@@ -151,7 +152,7 @@ def print_summary(flow: str, env: dict[str, str]) -> None:
         print("no run summary recorded")
         return
     summary = runs[0].summary
-    print(table(summary["totals"]))
+    print(table(in_step_order(summary["totals"])))
     if summary.get("retries"):
         print("retried calls:", ", ".join(f"{k}: {v}" for k, v in sorted(summary["retries"].items())))
     print(f"failed records: {summary.get('failures', 0)}")

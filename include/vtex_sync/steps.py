@@ -38,3 +38,9 @@ CUSTOMER_STEPS: tuple[Step, ...] = (
 )
 
 STEP_NAMES = tuple(s.name for s in STEPS)
+
+
+def in_step_order(by_step: dict) -> dict:
+    """The same mapping with its keys in the order the steps run (unknown keys last)."""
+    order = {step.name: index for index, step in enumerate(STEPS + CUSTOMER_STEPS)}
+    return dict(sorted(by_step.items(), key=lambda item: order.get(item[0], len(order))))

@@ -9,7 +9,7 @@ from typing import Any
 
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows import report
-from vtex_sync.steps import CUSTOMER_STEPS, STEPS
+from vtex_sync.steps import CUSTOMER_STEPS, STEPS, in_step_order
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,7 @@ def summarise(
             flat.append(item)
         else:
             flat.extend(item)
-    order = {s.name: i for i, s in enumerate(STEPS + CUSTOMER_STEPS)}
-    totals = dict(sorted(report.merge(flat).items(), key=lambda item: order.get(item[0], len(order))))
+    totals = in_step_order(report.merge(flat))
     retries: dict[str, int] = {}
     for item in flat:
         for reason, n in (item.get("retries") or {}).items():
