@@ -36,10 +36,10 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
     """``[index, count]`` per batch of a batched step: the ERP table's rows / batch_size."""
     if not selected(step, params):
         return [[0, 1]]
-    settings = load_settings()
-    size = int(params.get("batch_size") or settings.batch_size)
-    ctx = build_context(dry_run=True, settings=settings)
-    rows = ctx.erp.count(_STEPS[step].table)
+    from vtex_sync.erp import erp_from_connection
+
+    size = int(params.get("batch_size") or load_settings().batch_size)
+    rows = erp_from_connection().count(_STEPS[step].table)
     count = max(1, math.ceil(rows / size))
     log.info("%s: %s ERP rows in %s batch(es) of up to %s", step, f"{rows:,}", count, size)
     return [[index, count] for index in range(count)]

@@ -21,23 +21,21 @@ def database_url(admin_url: str, name: str, drivername: str = "postgresql+psycop
 
 def create_database(admin_url: str, name: str) -> None:
     """Create an empty database (name: lower-case letters, digits and underscores)."""
-    if not _SAFE_NAME.match(name):
-        raise ValueError(f"unsafe database name {name!r}")
-    engine = _admin_engine(admin_url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
+    _run_admin(admin_url, name, 'CREATE DATABASE "{name}"')
 
 
 def drop_database(admin_url: str, name: str) -> None:
     """Drop a database even while clients are still connected to it."""
+    _run_admin(admin_url, name, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run_admin(admin_url: str, name: str, statement: str) -> None:
+    """Run one database-level statement for `name` on an autocommit admin connection."""
     if not _SAFE_NAME.match(name):
         raise ValueError(f"unsafe database name {name!r}")
     engine = _admin_engine(admin_url)
     try:
         with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(statement.format(name=name)))
     finally:
         engine.dispose()
