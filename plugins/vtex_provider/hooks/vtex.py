@@ -35,7 +35,9 @@ from vtex_provider.hooks.retry import (
     retry_after_seconds,
 )
 
-Api = Literal["store", "pricing"]
+# store: {account}.{environment}.com.br; pricing: api.vtex.com/{account};
+# logistics: logistics.{environment}.com.br/{account} (batch inventory)
+Api = Literal["store", "pricing", "logistics"]
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -52,6 +54,7 @@ class _Settings:
     account: str
     store_url: str
     pricing_url: str
+    logistics_url: str
     app_key: str
     app_token: str
 
@@ -125,7 +128,7 @@ class VtexHook(HttpHook):
         self._init_lock = threading.Lock()
         self._stats = StatsRecorder()
         self._rate_limit: RateLimitState | None = None
-        self._pacers = {"store": Pacer(max_workers), "pricing": Pacer(max_workers)}
+        self._pacers = {api: Pacer(max_workers) for api in ("store", "pricing", "logistics")}
 
     # -- connection -------------------------------------------------------------------------
 
@@ -149,12 +152,13 @@ class VtexHook(HttpHook):
         _mask(app_key)
         if base_url:
             store_url = base_url.rstrip("/")
-            pricing_url = f"{store_url}/{account}"
+            pricing_url = logistics_url = f"{store_url}/{account}"
         else:
             store_url = f"https://{account}.{environment}.com.br"
             pricing_url = f"{PRICING_HOST}/{account}"
+            logistics_url = f"https://logistics.{environment}.com.br/{account}"
         self.base_url = store_url
-        return _Settings(account, store_url, pricing_url, app_key, app_token)
+        return _Settings(account, store_url, pricing_url, logistics_url, app_key, app_token)
 
     @property
     def account(self) -> str:
@@ -162,9 +166,11 @@ class VtexHook(HttpHook):
         return self._resolve().account
 
     def base_url_for(self, api: Api) -> str:
-        """Base URL of the store APIs or of Pricing."""
+        """Base URL of the store APIs, of Pricing or of the logistics host (batch inventory)."""
         settings = self._resolve()
-        return settings.pricing_url if api == "pricing" else settings.store_url
+        if api == "pricing":
+            return settings.pricing_url
+        return settings.logistics_url if api == "logistics" else settings.store_url
 
     def get_conn(self, headers: dict[Any, Any] | None = None, extra_options: dict | None = None):
         """Return the hook's shared `requests.Session` (created once, with auth headers)."""
