@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, TaskGroup, dag, get_current_context, task
 
+from vtex_sync.bulk.operator import BULK_STEPS, BulkStepOperator
 from vtex_sync.steps import STEP_NAMES, STEPS
 
 DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
@@ -84,11 +85,16 @@ def vtex_initial_setup() -> None:
         with group:
             if step.batched:
                 batches = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
-                run = (
-                    sync.override(task_id=step.name, pool=step.pool)
-                    .partial(step=step.name)
-                    .expand(batch=batches)
-                )
+                if step.name in BULK_STEPS:  # deferrable: waits for VTEX batches in the triggerer
+                    run = BulkStepOperator.partial(
+                        task_id=step.name, pool=step.pool, step=step.name
+                    ).expand(batch=batches)
+                else:
+                    run = (
+                        sync.override(task_id=step.name, pool=step.pool)
+                        .partial(step=step.name)
+                        .expand(batch=batches)
+                    )
                 head = batches
             else:
                 run = sync.override(task_id=step.name, pool=step.pool)(step.name)

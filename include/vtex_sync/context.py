@@ -21,6 +21,12 @@ class SyncSettings:
     max_deactivate_share: float = 0.1
     max_price_move_pct: float = 50.0
     max_price_move_share: float = 0.2
+    # the bulk path (vtex_sync.bulk.flow): a step batch with at least this many price or stock
+    # writes sends them as VTEX batch files instead of one call each
+    bulk_threshold: int = 1000
+    batch_inventory: bool = False  # VTEX's batch inventory is early access: off by default
+    bulk_batch_size: int = 50_000  # ERP rows per task when a step takes the bulk path
+    bulk_poll_seconds: float = 5.0
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> SyncSettings:
@@ -73,6 +79,8 @@ class SyncContext:
     erp: Any
     dry_run: bool = False
     settings: SyncSettings = field(default_factory=SyncSettings)
+    run_key: str | None = None  # the Airflow run: finds a retried task's VTEX batches again
+    deferred: list | None = None  # set by a deferrable task: bulk batches it waits for
 
     @cached_property
     def clients(self) -> Clients:

@@ -27,6 +27,16 @@ def load_settings() -> SyncSettings:
     return SyncSettings.from_mapping(values)
 
 
+def current_run_id() -> str | None:
+    """The Airflow run this task belongs to (None outside a task)."""
+    try:
+        from airflow.sdk import get_current_context
+
+        return str(get_current_context()["run_id"])
+    except Exception:  # no task context (plain Python)
+        return None
+
+
 def selected(step: str, params: Mapping[str, Any]) -> bool:
     chosen = params.get("entities") or []
     return not chosen or step in chosen
@@ -36,10 +46,13 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
     """``[index, count]`` per batch of a batched step: the ERP table's rows / batch_size."""
     if not selected(step, params):
         return [[0, 1]]
+    from vtex_sync.bulk.flow import batch_rows
     from vtex_sync.erp import erp_from_connection
 
-    size = int(params.get("batch_size") or load_settings().batch_size)
+    settings = load_settings()
+    size = int(params.get("batch_size") or settings.batch_size)
     rows = erp_from_connection().count(_STEPS[step].table)
+    size = batch_rows(step, rows, size, settings)
     count = max(1, math.ceil(rows / size))
     log.info("%s: %s ERP rows in %s batch(es) of up to %s", step, f"{rows:,}", count, size)
     return [[index, count] for index in range(count)]
@@ -56,6 +69,7 @@ def run_step(
         log.info("%s: not selected in this run's entities, nothing to do", step)
         return {"entity": step, "counts": {}, "failures": []}
     ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
+    ctx.run_key = current_run_id()
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None

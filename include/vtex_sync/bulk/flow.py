@@ -36,6 +36,40 @@ class Mode(StrEnum):
     BULK = "bulk"
 
 
+def apply_planned(ctx: Any, spec: EntitySpec, planned: list[Planned], batch: Any = None) -> Outcome:
+    """What `engine.apply` does, in bulk when the volume calls for it (see the module doc).
+
+    Inside a deferrable task (``ctx.deferred`` is a list) the batches are only started and
+    handed to the task to wait for; elsewhere this waits for them and finishes them here.
+    """
+    part = f"{batch.index}/{batch.count}" if batch is not None else "all"
+    shown = f" batch {batch.index + 1}/{batch.count}" if batch is not None and batch.count > 1 else ""
+    writes = sum(1 for p in planned if p.action in (CREATE, UPDATE))
+    if choose(ctx, spec, writes, shown) is Mode.PER_RECORD:
+        return apply(ctx, spec, planned)
+    run_key = getattr(ctx, "run_key", None) or "local"
+    deferred = getattr(ctx, "deferred", None)
+    if deferred is not None:
+        started = start(ctx, spec, planned, run_key=run_key, part=part)
+        deferred.append((spec, started))
+        return started.outcome or Outcome(spec.name)
+    poll = float(getattr(ctx.settings, "bulk_poll_seconds", 5.0))
+    return run_blocking(ctx, spec, planned, run_key=run_key, part=part, poll_interval=poll)
+
+
+def batch_rows(step: str, rows: int, batch_size: int, settings: Any) -> int:
+    """ERP rows per task for a step: ``bulk_batch_size`` when the step will take the bulk path
+    (its table reaches the threshold), so each task sends one file per batch kind."""
+    threshold = int(getattr(settings, "bulk_threshold", DEFAULT_BULK_THRESHOLD))
+    bulk = step == "prices" or (step == "inventory" and getattr(settings, "batch_inventory", False))
+    if not bulk or rows < threshold:
+        return batch_size
+    size = max(batch_size, int(getattr(settings, "bulk_batch_size", batch_size)))
+    log.info("%s: %s ERP rows reach the bulk threshold %s: bulk path, tasks of up to %s rows",
+             step, f"{rows:,}", f"{threshold:,}", f"{size:,}")
+    return size
+
+
 def bulk_threshold(ctx: Any) -> int:
     return int(getattr(ctx.settings, "bulk_threshold", DEFAULT_BULK_THRESHOLD))
 

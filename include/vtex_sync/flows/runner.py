@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vtex_sync.bulk.flow import apply_planned
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
-from vtex_sync.flows.engine import CREATE, UNCHANGED, UPDATE, WAITING, EntitySpec, Outcome, apply, plan
+from vtex_sync.flows.engine import CREATE, UNCHANGED, UPDATE, WAITING, EntitySpec, Outcome, plan
 from vtex_sync.flows.report import format_counts
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def run_entity(
         if ctx.dry_run:
             outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
         else:
-            outcome.add(apply(ctx, spec, planned))
+            outcome.add(apply_planned(ctx, spec, planned, batch))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.hook.stats.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
