@@ -5,7 +5,9 @@ event-driven scheduling). It runs in the triggerer and polls the state store's i
 indexed aggregate every ``poll_seconds``); whenever pending events newer than the last ones it
 reported exist, it fires one event, which marks the asset updated and queues a run of the DAG
 scheduled on it. A (re)started trigger fires once if anything is pending, so events stored while
-the triggerer was down are not forgotten. It reads only the state store; it never calls VTEX.
+the triggerer was down are not forgotten, and it fires again while events stay pending for
+``refire_seconds`` (an event committed late with an older timestamp, a run that failed). It reads
+only the state store; it never calls VTEX.
 """
 
 from __future__ import annotations
@@ -40,16 +42,17 @@ class InboxEventTrigger(BaseEventTrigger):
     """Fires when the order inbox holds pending events newer than those it last reported."""
 
     def __init__(self, *, state_conn_id: str = "vtex_state", vtex_conn_id: str = "vtex_default",
-                 poll_seconds: float = 1.0) -> None:
+                 poll_seconds: float = 1.0, refire_seconds: float = 30.0) -> None:
         super().__init__()
         self.state_conn_id = state_conn_id
         self.vtex_conn_id = vtex_conn_id
         self.poll_seconds = poll_seconds
+        self.refire_seconds = refire_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (f"{type(self).__module__}.{type(self).__qualname__}",
                 {"state_conn_id": self.state_conn_id, "vtex_conn_id": self.vtex_conn_id,
-                 "poll_seconds": self.poll_seconds})
+                 "poll_seconds": self.poll_seconds, "refire_seconds": self.refire_seconds})
 
     async def _resolve(self) -> tuple[str, str]:
         """(state store URL, account), from the connections (password never logged)."""
@@ -75,6 +78,8 @@ class InboxEventTrigger(BaseEventTrigger):
         url, account = await self._resolve()
         engine = make_engine(url, immediate=False)  # a read: never take SQLite's write lock
         reported: datetime | None = None
+        fired_at = 0.0
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 try:
@@ -82,8 +87,10 @@ class InboxEventTrigger(BaseEventTrigger):
                 except Exception as exc:  # the store is away for a moment: keep watching
                     log.warning("order inbox not readable: %s", type(exc).__name__)
                     count, newest = 0, None
-                if count and newest is not None and (reported is None or newest > reported):
-                    reported = newest
+                fresh = newest is not None and (reported is None or newest > reported)
+                stale = loop.time() - fired_at >= self.refire_seconds
+                if count and newest is not None and (fresh or stale):
+                    reported, fired_at = max(newest, reported or newest), loop.time()
                     yield TriggerEvent({"pending": count, "newest": newest.isoformat()})
                 await asyncio.sleep(self.poll_seconds)
         finally:
