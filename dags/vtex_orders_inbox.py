@@ -9,9 +9,11 @@ works through **every** pending event — including those that arrive while it r
 same code as the feed: ERP exactly once, start handling exactly once, cancellations, statuses.
 
 Several events arriving together make one run; events arriving during a run are taken by it or
-queue the next one (never two runs at once). `vtex_orders_feed` (every minute) and the
-reconcile sweep stay the safety net for anything the hook never delivered. Set the hook with
-`vtex_orders_hook_config`. **Params**: `process_seconds` (time budget), `dry_run`.
+queue the next one (never two runs at once). A run keeps looking for new events for
+`linger_seconds` after the inbox is empty, so a burst is worked through by one run.
+`vtex_orders_feed` (every minute) and the reconcile sweep stay the safety net for anything the
+hook never delivered. Set the hook with `vtex_orders_hook_config`.
+**Params**: `process_seconds` (time budget), `linger_seconds`, `dry_run`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def process_inbox() -> dict:
     params={
         "process_seconds": Param(240, type="integer", minimum=5, maximum=3600,
                                  description="Time budget for working through the inbox."),
+        "linger_seconds": Param(20, type="integer", minimum=0, maximum=600,
+                                description="Keep taking new events this long after the inbox is empty."),
         "dry_run": Param(False, type="boolean", description="Write nothing."),
     },
 )

@@ -5,7 +5,9 @@ configuration first POSTs ``{"hookConfig": "ping"}`` to the URL with the configu
 and refuses the configuration (400) unless it answers 200; every status change that passes the
 filter is then POSTed to the URL (PascalCase body with ``Origin``), at least once: a non-2xx
 answer or no answer within 5 s is retried with a growing delay, and a share of notifications is
-sent twice (``duplicate_hook_share``). A hook with no notification for ``hook_idle_seconds``
+sent twice (``duplicate_hook_share``). While a hook is configured the order clock runs on its
+own (VTEX's statuses change whether or not anyone calls), so an order becoming ready is notified
+without waiting for a request. A hook with no notification for ``hook_idle_seconds``
 (VTEX: three days) loses its configuration. Notifications wait in the store (kind
 ``hook_outbox``), so a sandbox restart loses none.
 
@@ -18,7 +20,9 @@ import json
 import logging
 import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +30,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from vtex_sandbox.errors import VtexError, bad_request
-from vtex_sandbox.orders_common import sandbox_now
+from vtex_sandbox.orders_common import orders_rng, sandbox_now
 from vtex_sandbox.routing import JsonBody
 from vtex_sandbox.store import Store
 
@@ -40,6 +44,7 @@ MAIN = "main"
 TIMEOUT_SECONDS = 5.0
 MAX_RETRY_SECONDS = 600.0
 POLL_SECONDS = 0.02
+CLOCK_TICK_SECONDS = 0.1
 BATCH = 64
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -127,9 +132,29 @@ class Deliverer:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._client.close()
 
+    def _book(self, now: float) -> Any:
+        from vtex_sandbox.orders_book import OrderBook
+
+        return OrderBook(self.store, self.config, orders_rng(SimpleNamespace(app=self.app)), now)
+
+    def tick_clock(self) -> None:
+        """Fire the order timers that came due, so their notifications go out."""
+        with self.store.transaction():
+            if self.store.get(CONFIG_KIND, MAIN) is None:
+                return
+            now = sandbox_now(self.store)
+            book = self._book(now)
+            if any(timer["due"] <= now for timer in book.timers.values()):
+                book.advance()
+                book.close()
+
     def _loop(self) -> None:
+        ticked = 0.0
         while not self._stop.is_set():
             try:
+                if time.monotonic() - ticked >= CLOCK_TICK_SECONDS:
+                    ticked = time.monotonic()
+                    self.tick_clock()
                 worked = self.run_once()
             except Exception:  # keep delivering whatever one round hit
                 log.exception("hook delivery round failed")
@@ -236,3 +261,22 @@ def drop_notifications(request: Request) -> dict[str, int]:
         for key in keys:
             store.delete(OUTBOX_KIND, key)
     return {"dropped": len(keys)}
+
+
+@router.post("/_sandbox/orders/ready/spread")
+def spread_ready(request: Request, body: JsonBody) -> dict[str, int]:
+    """Make every order waiting for ready-for-handling ready over the next ``{"seconds": S}``,
+    evenly (a burst arriving at a rate, for benchmarks)."""
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise bad_request("The field 'seconds' must be a non-negative number")
+    deliverer: Deliverer = request.app.state.hook_deliverer
+    store: Store = request.app.state.store
+    with store.transaction():
+        now = sandbox_now(store)
+        book = deliverer._book(now)
+        ready = sorted((t["due"], key) for key, t in book.timers.items() if t["action"] == "ready")
+        for index, (_due, key) in enumerate(ready):
+            book.timers[key]["due"] = now + index * seconds / max(1, len(ready))
+        book.close()
+    return {"orders": len(ready)}

@@ -23,19 +23,24 @@ IDLE_WAIT_SECONDS = 0.2
 
 
 def process_until_empty(ctx: Any, *, time_budget: float, still_filling: threading.Event | None = None,
-                        **claims: Any) -> dict[str, int]:
-    """Claim and handle inbox events until none is left (and, if given, `still_filling` is clear)."""
+                        linger_seconds: float = 0.0, **claims: Any) -> dict[str, int]:
+    """Claim and handle inbox events until none is left (and, if given, `still_filling` is clear),
+    then keep looking for `linger_seconds` more: events of a burst are taken without a new run."""
     from vtex_sync.db import utcnow
 
     started = utcnow()
     deadline = time.monotonic() + time_budget
     counts: Counter[str] = Counter()
+    idle_since: float | None = None
     while (remaining := deadline - time.monotonic()) > 0:
         round_ = process_inbox(ctx, time_budget=remaining, retry_quarantine=False, **claims)
         counts.update(round_)
         if round_["claimed"]:
+            idle_since = None
             continue
-        if still_filling is None or not still_filling.is_set():
+        idle_since = idle_since or time.monotonic()
+        filling = still_filling is not None and still_filling.is_set()
+        if not filling and time.monotonic() - idle_since >= linger_seconds:
             break
         time.sleep(IDLE_WAIT_SECONDS)
     if not ctx.dry_run:

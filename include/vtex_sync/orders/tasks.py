@@ -46,7 +46,8 @@ def inbox_run(params: Mapping[str, Any]) -> dict[str, int]:
     """The event-driven run: every pending inbox event, including those arriving meanwhile."""
     from vtex_sync.orders.feed_run import process_until_empty
 
-    return process_until_empty(_context(params), time_budget=float(params.get("process_seconds") or 240))
+    return process_until_empty(_context(params), time_budget=float(params.get("process_seconds") or 240),
+                               linger_seconds=float(params.get("linger_seconds") or 0))
 
 
 def hook_config(params: Mapping[str, Any]) -> dict[str, Any]:
