@@ -136,8 +136,9 @@ def compare_inventory(erp: Mapping[str, Any], balance: Mapping[str, Any] | None)
         return [FieldDrift("quantity", show(erp.get("quantity")), MISSING)]
     theirs = {
         "quantity": balance.get("totalQuantity"),
-        "unlimitedQuantity": balance.get("hasUnlimitedQuantity"),
+        "unlimitedQuantity": bool(balance.get("hasUnlimitedQuantity")),
     }
-    if erp.get("unlimitedQuantity") and theirs["unlimitedQuantity"]:
+    erp = {**erp, "unlimitedQuantity": bool(erp.get("unlimitedQuantity"))}
+    if erp["unlimitedQuantity"] and theirs["unlimitedQuantity"]:
         return []  # an unlimited SKU's quantity means nothing
     return compare_fields(erp, theirs, OWNED["inventory"])
