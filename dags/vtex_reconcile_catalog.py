@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
-GROUPS = (("catalog", "vtex_catalog"), ("prices", "vtex_pricing"), ("inventory", "vtex_logistics"))
+from vtex_sync.ops.flows import FLOW_POOLS
 
 
 @task(retries=2, retry_delay=timedelta(minutes=1))
@@ -71,7 +71,10 @@ def report(parts: list) -> dict:
     },
 )
 def vtex_reconcile_catalog() -> None:
-    parts = [reconcile.override(task_id=f"reconcile_{group}", pool=pool)(group) for group, pool in GROUPS]
+    parts = [
+        reconcile.override(task_id=f"reconcile_{group}", pool=pool)(group)
+        for group, pool in FLOW_POOLS.items()
+    ]
     report(parts)
 
 
