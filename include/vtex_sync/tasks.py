@@ -40,8 +40,9 @@ def selected(step: str, params: Mapping[str, Any]) -> bool:
     return not chosen or step in chosen
 
 
-def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
-    """``[index, count]`` per batch of a batched step: the ERP table's rows / batch_size."""
+def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[Any]]:
+    """``[index, count, low, high]`` per batch of a batched step (the ERP table's rows /
+    batch_size, cut at first-key values), or ``[index, count]`` for an ERP without key ranges."""
     if not selected(step, params):
         return [[0, 1]]
     from vtex_sync.bulk.flow import batch_rows
@@ -49,9 +50,17 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
 
     settings = load_settings()
     size = int(params.get("batch_size") or settings.batch_size)
-    rows = erp_from_connection().count(BY_NAME[step].table)
+    erp = erp_from_connection()
+    rows = erp.count(BY_NAME[step].table)
     size = batch_rows(step, rows, size, settings)
     count = max(1, math.ceil(rows / size))
+    if count > 1 and hasattr(erp, "key_bounds"):
+        # key ranges: each batch reads only its slice of the table (and of its detail tables)
+        cuts = erp.key_bounds(BY_NAME[step].table, count)
+        edges: list[str | None] = [None, *cuts, None]
+        count = len(cuts) + 1
+        log.info("%s: %s ERP rows in %s key-range batch(es) of about %s", step, f"{rows:,}", count, size)
+        return [[index, count, edges[index], edges[index + 1]] for index in range(count)]
     log.info("%s: %s ERP rows in %s batch(es) of up to %s", step, f"{rows:,}", count, size)
     return [[index, count] for index in range(count)]
 
