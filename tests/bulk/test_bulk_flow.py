@@ -166,3 +166,12 @@ def test_journal_keys_are_per_run_step_batch_and_file(make_ctx):
     assert key == "manual__1|price|3/10|base-prices"
     assert journal.get(key) == (None, False)
     assert BatchSender(ctx).send(key, BulkKind.BASE_PRICES, None) is None
+
+
+def test_bulk_pricing_refused_falls_back_to_the_per_item_put(stub, make_ctx, state):
+    ctx = make_ctx()
+    bind_parents(state)
+    stub.refuse_pricing = True
+    outcome = run(ctx, com.PRICES, price_plan(ctx))
+    assert outcome.counts["created"] == 5 and not outcome.failures
+    assert stub.count("PUT", f"/{ACCOUNT}/pricing/prices/") == 5

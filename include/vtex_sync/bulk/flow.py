@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from vtex_provider.clients.batch_inventory import BatchInventoryRefusedError
+from vtex_provider.clients.bulk_pricing import BulkPricingRefusedError
 from vtex_sync.bulk.files import BatchFile, BulkKind, inventory_file, price_files
 from vtex_sync.bulk.job import BatchSender, Sent
 from vtex_sync.bulk.journal import journal_key
@@ -116,9 +117,9 @@ def start(ctx: Any, spec: EntitySpec, planned: list[Planned], *, run_key: str, p
             item = sender.send(journal_key(run_key, spec.name, part, kind.value), kind, files.get(kind))
             if item is not None:
                 sent.append(item)
-    except BatchInventoryRefusedError as error:
-        log.warning("%s: VTEX refused batch inventory (%s); writing per item instead",
-                    spec.name, error.status)
+    except (BatchInventoryRefusedError, BulkPricingRefusedError) as error:
+        log.warning("%s: VTEX refused the batch API (%s %s); writing per item instead",
+                    spec.name, error.status, error.path)
         per_item, sent = todo, []
     outcome = apply(ctx, spec, rest + per_item)
     return Started(sent, outcome)
