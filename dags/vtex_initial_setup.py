@@ -102,7 +102,7 @@ def vtex_initial_setup() -> None:
         if previous is not None:
             previous >> head
         previous = run
-        results.append(run)
+        results.append(run.output if step.name in BULK_STEPS else run)  # an operator's XCom
     previous >> summary(results)
 
 
