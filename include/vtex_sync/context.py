@@ -21,6 +21,8 @@ class SyncSettings:
     max_deactivate_share: float = 0.1
     max_price_move_pct: float = 50.0
     max_price_move_share: float = 0.2
+    # a task fails once more records than this failed (after logging every one of them)
+    max_failed_records: int = 0
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> SyncSettings:

@@ -9,7 +9,7 @@ from typing import Any
 
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows.runner import Window
-from vtex_sync.tasks import load_settings
+from vtex_sync.tasks import fail_if_too_many, failure_threshold, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ def run_sync(
         "flow": flow,
         "window": [window.since.isoformat(), window.until.isoformat()],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
-        "failures": sum(len(o.failures) for o in outcomes),
+        "failures": int(totals.get("failed", 0)),
     }
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    threshold = failure_threshold(params, settings)
+    fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
     return summary

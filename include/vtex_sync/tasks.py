@@ -7,11 +7,35 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowException
+
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows import report
 from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
+
+
+class RecordsFailed(AirflowException):
+    """More records failed than the run allows: the task fails (Airflow may retry it; the next
+    attempt only re-sends what did not land). `result` is the task's summary."""
+
+    def __init__(self, step: str, failed: int, threshold: int, result: dict[str, Any]) -> None:
+        self.step, self.failed, self.threshold, self.result = step, failed, threshold, result
+        super().__init__(f"{step}: {failed:,} record(s) failed, more than the allowed {threshold:,} "
+                         "(every failure is logged above with its ERP key, VTEX call and reason; "
+                         "raise max_failed_records to tolerate some)")
+
+
+def failure_threshold(params: Mapping[str, Any], settings: SyncSettings) -> int:
+    """Param ``max_failed_records`` of this run, else the setting (default 0)."""
+    value = params.get("max_failed_records")
+    return settings.max_failed_records if value is None else int(value)
+
+
+def fail_if_too_many(step: str, failed: int, threshold: int, result: dict[str, Any]) -> None:
+    if failed > threshold:
+        raise RecordsFailed(step, failed, threshold, result)
 
 
 def load_settings() -> SyncSettings:
@@ -65,6 +89,7 @@ def run_step(
     if stats.retries:
         retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
         log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
+    fail_if_too_many(step, outcome.counts.get("failed", 0), failure_threshold(params, ctx.settings), result)
     return result
 
 
@@ -101,6 +126,7 @@ def summarise(
         for reason, n in (item.get("retries") or {}).items():
             retries[reason] = retries.get(reason, 0) + n
     failures = [f | {"entity": item["entity"]} for item in flat for f in item.get("failures", [])]
+    failed = sum(counts.get("failed", 0) for counts in totals.values())  # every one, not the sample
     log.info(
         "%s run %s%s:\n%s", flow, run_id, " (dry run)" if params.get("dry_run") else "", report.table(totals)
     )
@@ -113,7 +139,7 @@ def summarise(
     summary = {
         "totals": totals,
         "retries": retries,
-        "failures": len(failures),
+        "failures": failed,
         "dry_run": bool(params.get("dry_run")),
     }
     ctx = build_context(dry_run=True)

@@ -208,7 +208,8 @@ def validate_rows(
             column, value = missing
             result.quarantined.append(_entry(
                 table, key, row, column, value, "unknown_parent",
-                f"{column} {value!r} does not exist in {PARENTS[table][column]}",
+                f"{column} {value!r} does not exist in {PARENTS[table][column]} (neither in the ERP nor "
+                "in VTEX): the row is held here, not left waiting, until that parent exists",
             ))
             continue
         result.valid.append(item)

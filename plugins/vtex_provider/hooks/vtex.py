@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from vtex_provider.exceptions import (
     VtexAmbiguousWriteError,
     VtexApiError,
+    VtexAuthError,
     error_for_status,
     parse_error_body,
 )
@@ -298,6 +299,8 @@ class VtexHook(HttpHook):
             if not safe:
                 raise VtexAmbiguousWriteError(method, path, status, code, message)
             raise _RetryableFailure(reason, error_for_status(status, method, path, code, message))
+        if status in (401, 403):
+            raise VtexAuthError(method, path, status, code, message, conn_id=self.vtex_conn_id)
         raise error_for_status(status, method, path, code, message)
 
     def _transport_failure(
@@ -367,13 +370,20 @@ class VtexHook(HttpHook):
     ) -> list[Result[T, R]]:
         """Run `fn` over `items` on a bounded thread pool; results keep input order.
 
-        A failing item is returned with its exception and never stops the others.
+        A failing item is returned with its exception and never stops the others, except a
+        `VtexAuthError`: no item after it is started and it is raised, so the run stops at once.
         """
         items = list(items)
+        fatal: list[VtexAuthError] = []
 
         def run_one(item: T) -> Result[T, R]:
+            if fatal:
+                return Result(item, error=fatal[0])
             try:
                 return Result(item, value=fn(item))
+            except VtexAuthError as exc:
+                fatal.append(exc)
+                return Result(item, error=exc)
             except Exception as exc:
                 return Result(item, error=exc)
 
@@ -381,7 +391,10 @@ class VtexHook(HttpHook):
             return []
         workers = max(1, min(max_workers or self.max_workers, len(items)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex") as pool:
-            return list(pool.map(run_one, items))
+            results = list(pool.map(run_one, items))
+        if fatal:
+            raise fatal[0]
+        return results
 
 
 def _host_url(host: str | None, schema: str | None, port: int | None) -> str | None:
