@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows import report
@@ -71,8 +71,10 @@ def run_step(
     step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Any = None
 ) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
+    from vtex_sync.flows.guard import BlastRadiusExceeded
     from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
+    from vtex_sync.flows.setup_guard import check_step
 
     if not selected(step, params):
         log.info("%s: not selected in this run's entities, nothing to do", step)
@@ -81,6 +83,10 @@ def run_step(
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None
+    try:
+        check_step(ctx, step, part, window, confirm=bool(params.get("confirm_blast_radius")))
+    except BlastRadiusExceeded as error:
+        raise AirflowFailException(str(error)) from error
     outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     result = outcome.as_dict()
     result["entity"] = step

@@ -119,3 +119,18 @@ def test_a_row_naming_a_parent_the_erp_does_not_have_is_quarantined_not_left_wai
     entry = {q.erp_key: q for q in StateStore(store.state_url).open_quarantine("setupshop", "skus")}[victim]
     assert (entry.rule, entry.field, entry.value) == ("unknown_parent", "product_ref_id", "NO-SUCH-PRODUCT")
     assert "NO-SUCH-PRODUCT" in entry.message
+
+
+def test_the_guard_protects_an_initial_setup_over_a_loaded_store(store: Store) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    store.run()
+    with create_engine(store.erp_url).begin() as conn:  # a broken export: every stock row zero
+        conn.execute(text("UPDATE stock SET quantity = 0, unlimited = 0"))
+    before = store.export()["inventory"]
+    store.reset_stats()
+    with pytest.raises(AirflowFailException, match="stock goes to zero.*confirm_blast_radius"):
+        run_step("inventory", {}, batch=[0, 1])
+    assert store.writes() == 0 and store.export()["inventory"] == before
+    done = run_step("inventory", {"confirm_blast_radius": True}, batch=[0, 1])
+    assert done["counts"]["updated"] > 0
