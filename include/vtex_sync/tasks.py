@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -97,6 +98,16 @@ def run_step(
         log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
     fail_if_too_many(step, outcome.counts.get("failed", 0), failure_threshold(params, ctx.settings), result)
     return result
+
+
+def sweep_duplicates(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Report records VTEX holds twice; with param ``remove_duplicates`` retire the extra copies."""
+    from vtex_sync.flows.duplicates import sweep
+
+    ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
+    found = sweep(ctx, remove=bool(params.get("remove_duplicates")))
+    return {"duplicates": len(found), "by_action": dict(Counter(d.action.value for d in found)),
+            "sample": [d.__dict__ | {"action": d.action.value} for d in found[:20]]}
 
 
 def interval_window(context: Mapping[str, Any], params: Mapping[str, Any]) -> Any:

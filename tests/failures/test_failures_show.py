@@ -134,3 +134,38 @@ def test_the_guard_protects_an_initial_setup_over_a_loaded_store(store: Store) -
     assert store.writes() == 0 and store.export()["inventory"] == before
     done = run_step("inventory", {"confirm_blast_radius": True}, batch=[0, 1])
     assert done["counts"]["updated"] > 0
+
+
+def test_a_record_created_twice_is_reported_and_retired_behind_a_param(store: Store) -> None:
+    from vtex_provider.hooks.vtex import VtexHook
+    from vtex_provider.models.catalog import SkuFileInput, SpecificationValue
+    from vtex_sync.context import Clients
+    from vtex_sync.tasks import sweep_duplicates
+
+    store.run()
+    state = StateStore(store.state_url)
+    image_key, image = sorted(state.bindings("setupshop", "sku_image").items())[0]
+    sku_id = int(state.bindings("setupshop", "sku")[image_key.split("|")[0]].vtex_id)
+    catalog = Clients(VtexHook("vtex_default")).catalog
+    original = next(f for f in catalog.list_sku_files(sku_id) if str(f.id) == image.vtex_id)
+    # someone else (or a run before create leases) made the same image and value again
+    extra = catalog.create_sku_file(sku_id, SkuFileInput(name=original.name, url=original.url))
+    value_key, value = sorted(state.bindings("setupshop", "specification_value").items())[0]
+    field_id = next(v["FieldId"] for v in store.export()["specification_values"]
+                    if str(v["FieldValueId"]) == value.vtex_id)
+    name = next(v.value for v in catalog.list_specification_values(field_id)
+                if str(v.field_value_id) == value.vtex_id)
+    twin = catalog.create_specification_value(SpecificationValue(field_id=field_id, name=name))
+
+    report = sweep_duplicates({})
+    assert report["by_action"] == {"reported": 2}
+    assert {(d["entity"], d["extra"]) for d in report["sample"]} == {
+        ("sku_image", str(extra.id)), ("specification_value", str(twin.field_value_id))}
+    assert any(str(f.id) == str(extra.id) for f in catalog.list_sku_files(sku_id)), "reporting removed it"
+
+    retired = sweep_duplicates({"remove_duplicates": True})
+    assert retired["by_action"] == {"removed": 1, "deactivated": 1}
+    assert [f.id for f in catalog.list_sku_files(sku_id) if f.url == original.url] == [original.id]
+    values = {str(v.field_value_id): v for v in catalog.list_specification_values(field_id)}
+    assert values[value.vtex_id].is_active and not values[str(twin.field_value_id)].is_active
+    assert sweep_duplicates({})["duplicates"] == 0
