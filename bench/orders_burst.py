@@ -38,8 +38,8 @@ def connect(base_url: str, folder: Path, config: SandboxConfig) -> None:
 
 
 def set_up_catalog() -> None:
+    from vtex_sync.airflow.tasks import plan_batches, run_step
     from vtex_sync.steps import STEPS
-    from vtex_sync.tasks import plan_batches, run_step
 
     for step in STEPS:
         for batch in plan_batches(step.name, {}) if step.batched else [None]:
@@ -78,7 +78,8 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added by the sandbox per request")
     args = parser.parse_args()
 
-    from vtex_sync.context import SyncSettings, build_context
+    from vtex_sync.airflow.connections import build_context
+    from vtex_sync.context import SyncSettings
     from vtex_sync.orders.feed_config import configure_feed
     from vtex_sync.orders.intake import drain_feed
     from vtex_sync.orders.processing import process_inbox

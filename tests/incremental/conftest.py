@@ -18,10 +18,10 @@ import pytest
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
+from vtex_sync.airflow.tasks import plan_batches, run_step
 from vtex_sync.erp.sql import SqlErp
 from vtex_sync.state.store import StateStore
 from vtex_sync.steps import STEPS
-from vtex_sync.tasks import plan_batches, run_step
 
 ACCOUNT = "sandbox"
 
