@@ -129,7 +129,7 @@ def lower_bound(phases: list[Phase], latency: float, concurrency: int, scale: fl
 
 # what a task process has imported before it starts: the product's modules, not the work
 PRELOAD = [
-    "vtex_sync.tasks",
+    "vtex_sync.airflow.tasks",
     "vtex_sync.flows.setup",
     "vtex_sync.state",
     "vtex_sync.erp",
