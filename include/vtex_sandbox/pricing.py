@@ -65,10 +65,12 @@ class PriceBody(BaseModel):
     def _base_price_rule(self) -> PriceBody:
         # Lenient reading of VTEX's rule: a base price must be derivable; all three may not
         # disagree (the spec forbids sending all three, the guide allows base + cost or markup).
-        given = [v is not None for v in (self.basePrice, self.costPrice, self.markup)]
         if self.basePrice is None and not (self.costPrice is not None and self.markup is not None):
             raise ValueError("send basePrice, or costPrice and markup")
-        if all(given) and abs(self.costPrice * (1 + self.markup / 100) - self.basePrice) > 0.01:
+        cost, markup, base = self.costPrice, self.markup, self.basePrice
+        if cost is not None and markup is not None and base is not None and abs(
+            cost * (1 + markup / 100) - base
+        ) > 0.01:
             raise ValueError("basePrice, costPrice and markup disagree; send only two of them")
         return self
 
@@ -82,6 +84,7 @@ def _price_doc(item_id: str, body: PriceBody) -> dict[str, Any]:
     cost = body.costPrice
     base = body.basePrice
     if base is None:
+        assert cost is not None and markup is not None  # PriceBody's rule
         base = round(cost * (1 + markup / 100), 2)
     elif cost is not None and markup is None:
         markup = round((base / cost - 1) * 100, 2) if cost else 0
