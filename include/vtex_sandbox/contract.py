@@ -261,7 +261,8 @@ class Contract:
             if not headers.get(name, "").strip():
                 found.append(Violation(f"header.{name}", "required", f"The header '{name}' is required"))
         found += self._check_body(op, body)
-        return [v for v in found if not is_waived(op.method, op.template, v, body)][:MAX_VIOLATIONS]
+        kept = [v for v in dict.fromkeys(found) if not is_waived(op.method, op.template, v, body)]
+        return kept[:MAX_VIOLATIONS]
 
     def _check_body(self, op: Operation, body: bytes) -> list[Violation]:
         if not body.strip():
@@ -321,6 +322,14 @@ def _short(value: Any) -> str:
 
 
 def _violations(err: ValidationError) -> list[Violation]:
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        # Name what the closest alternative misses, not just "matches none of anyOf".
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in err.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        closest = min(branches.values(), key=len)
+        note = f" (closest of the {err.validator} alternatives)"
+        return [Violation(v.field, v.rule, v.message + note) for e in closest for v in _violations(e)]
     where = ".".join(str(p) for p in err.absolute_path)
     prefix = f"body.{where}" if where else "body"
     if err.validator == "required" and isinstance(err.instance, dict):

@@ -21,6 +21,7 @@ class _Counts:
         self.validated: Counter[str] = Counter()
         self.invalid: Counter[str] = Counter()
         self.rules: Counter[tuple[str, str, str]] = Counter()
+        self.examples: dict[tuple[str, str, str], str] = {}
 
     def record(self, operation: str, violations: Sequence[Violation]) -> None:
         self.validated[operation] += 1
@@ -28,6 +29,7 @@ class _Counts:
             self.invalid[operation] += 1
         for v in violations:
             self.rules[(operation, v.field, v.rule)] += 1
+            self.examples.setdefault((operation, v.field, v.rule), v.message)
 
     def snapshot(self) -> dict[str, Any]:
         operations = []
