@@ -31,6 +31,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from vtex_sandbox.contract_exceptions import EXCEPTIONS, SERVED_ALIASES, is_waived
+from vtex_sandbox.contract_rules import documented_rules
+from vtex_sandbox.violations import Violation
 
 METHODS = ("get", "put", "post", "patch", "delete")
 MAX_VIOLATIONS = 10
@@ -64,18 +66,6 @@ def _is_uri(value: object) -> bool:
 @FORMATS.checks("int32")
 def _is_int32(value: object) -> bool:
     return not isinstance(value, int) or -(2**31) <= value < 2**31
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: ``field`` is a dotted path (``body.fixedPrices.0.value``, ``query.maxlot``)."""
-
-    field: str
-    rule: str
-    message: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "rule": self.rule, "message": self.message}
 
 
 @dataclass
@@ -261,6 +251,7 @@ class Contract:
             if not headers.get(name, "").strip():
                 found.append(Violation(f"header.{name}", "required", f"The header '{name}' is required"))
         found += self._check_body(op, body)
+        found += documented_rules(op.method, op.template, body)
         kept = [v for v in dict.fromkeys(found) if not is_waived(op.method, op.template, v, body)]
         return kept[:MAX_VIOLATIONS]
 

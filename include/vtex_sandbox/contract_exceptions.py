@@ -136,6 +136,17 @@ EXCEPTIONS: tuple[Waiver, ...] = (
     ),
 )
 
+_INVENTORY = "/api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}"
+_DEFAULTS = {"quantity": "`0`", "unlimitedQuantity": "`false`", "leadTime": "`0`"}
+EXCEPTIONS += tuple(
+    Waiver(
+        "PUT", _INVENTORY, f"body.{name}", "required", When.ALWAYS,
+        f"logistics.json, this operation's own description of `{name}`: not sending it sets it to "
+        f"{default} (yet its schema lists it as required).",
+    )
+    for name, default in _DEFAULTS.items()
+)  # fmt: skip
+
 # Routes the sandbox serves under a path VTEX documents differently: (method, path) -> documented.
 SERVED_ALIASES: dict[tuple[str, str], tuple[str, str]] = {}
 

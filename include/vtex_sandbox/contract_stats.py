@@ -6,9 +6,10 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vtex_sandbox.contract import Violation
+if TYPE_CHECKING:
+    from vtex_sandbox.violations import Violation
 
 
 class ContractMode(StrEnum):

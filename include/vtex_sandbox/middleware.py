@@ -18,7 +18,6 @@ from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vtex_sandbox.contract_loader import load_contract
 from vtex_sandbox.contract_stats import ContractMode, ContractStats
 from vtex_sandbox.errors import error_body
 from vtex_sandbox.ratelimit import RateLimiter
@@ -223,15 +222,25 @@ def new_runtime_state(config: Any) -> dict[str, Any]:
     import random
 
     contract_mode = ContractMode(config.contract_mode) if config.contract_dir else None
+    contract = None
+    if config.contract_dir:  # jsonschema is imported only when a contract is asked for
+        from vtex_sandbox.contract_loader import load_contract
+
+        contract = load_contract(config.contract_dir)
     return {
         "stats": RequestStats(),
-        "contract": load_contract(config.contract_dir) if config.contract_dir else None,
+        "contract": contract,
         "contract_stats": ContractStats(contract_mode),
         "limiter": RateLimiter(config.rate_limit_scale),
         "fault_rng": random.Random(config.seed),
+        "inventory_locks": set(),  # (skuId, warehouseId) pairs whose writes answer 423
         "faults": {
             "error_5xx": config.fault_5xx,
             "rate_429": config.fault_429,
             "lost_response": config.fault_lost_response,
+            "image_applied_error": config.fault_image_applied_error,
+            "stock_applied_500": config.fault_stock_applied_500,
+            "inventory_lock": config.fault_inventory_lock,
+            "case_sensitive_warehouses": config.case_sensitive_warehouses,
         },
     }

@@ -12,6 +12,12 @@ from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
 
 
+NO_FAULTS = {
+    "error_5xx": 0, "rate_429": 0, "lost_response": 0, "image_applied_error": 0, "stock_applied_500": 0,
+    "inventory_lock": 0, "case_sensitive_warehouses": False,
+}  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def sandbox_config() -> SandboxConfig:
     return SandboxConfig(
@@ -47,5 +53,6 @@ def vtex(sandbox_url: str, sandbox_credentials: dict[str, str]) -> Iterator[http
     """An httpx client with VTEX credentials, on a freshly reset sandbox with no faults."""
     with httpx.Client(base_url=sandbox_url, headers=sandbox_credentials, timeout=10) as client:
         client.post("/_sandbox/reset").raise_for_status()
-        client.post("/_sandbox/faults", json={"error_5xx": 0, "rate_429": 0, "lost_response": 0})
+        client.post("/_sandbox/faults", json=NO_FAULTS).raise_for_status()
+        client.delete("/_sandbox/inventory-locks").raise_for_status()
         yield client
