@@ -11,7 +11,6 @@ from tests.contract import contract_knobs
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
 
-
 NO_FAULTS = {
     "error_5xx": 0, "rate_429": 0, "lost_response": 0, "image_applied_error": 0, "stock_applied_500": 0,
     "inventory_lock": 0, "case_sensitive_warehouses": False,
