@@ -12,7 +12,7 @@ def category(name: str, father: int | None = None, active: bool = True) -> dict[
         "Name": name, "Keywords": name, "Title": name, "Description": name, "AdWordsRemarketingCode": None,
         "LomadeeCampaignCode": None, "FatherCategoryId": father, "GlobalCategoryId": 0,
         "ShowInStoreFront": True, "IsActive": active, "ActiveStoreFrontLink": True, "ShowBrandFilter": True,
-        "Score": None, "StockKeepingUnitSelectionMode": "SPECIFICATION",
+        "Score": 0, "StockKeepingUnitSelectionMode": "SPECIFICATION",
     }  # fmt: skip
 
 
