@@ -45,6 +45,8 @@ class Faults(BaseModel):
     stock_applied_500: float | None = Field(default=None, ge=0, le=1)
     inventory_lock: float | None = Field(default=None, ge=0, le=1)
     case_sensitive_warehouses: bool | None = None
+    bulk_rows_per_second: float | None = Field(default=None, gt=0)
+    bulk_upload_expiry_s: float | None = Field(default=None, gt=0)
 
 
 def _stats(request: Request) -> dict[str, Any]:

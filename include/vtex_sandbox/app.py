@@ -26,6 +26,9 @@ ROUTER_MODULES = (
     "feed",
     "order_changes",
     "admin_orders",
+    "bulk_jobs",
+    "bulk_pricing",
+    "bulk_inventory",
 )
 
 

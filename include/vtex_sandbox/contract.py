@@ -30,7 +30,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from vtex_sandbox.contract_exceptions import EXCEPTIONS, SERVED_ALIASES, is_waived
+from vtex_sandbox.contract_exceptions import ALIASES, EXCEPTIONS, is_waived
 from vtex_sandbox.contract_rules import documented_rules
 from vtex_sandbox.violations import Violation
 
@@ -224,6 +224,19 @@ class Contract:
         best = found[0].specificity
         return [op for op in found if op.specificity == best]
 
+    def _aliased(self, method: str, path: str) -> list[Operation]:
+        """The documented operation a guide-named route stands for (``contract_exceptions.ALIASES``)."""
+        segments = self.document_path(path).strip("/").split("/")
+        for alias in ALIASES:
+            shape = _segments(alias.path)
+            if alias.method != method.upper() or len(shape) != len(segments):
+                continue
+            if all(t is None or t == s.lower() for t, s in zip(shape, segments, strict=True)):
+                documented = alias.documented.strip("/").split("/")
+                concrete = [s if "{" in d else d for d, s in zip(documented, segments, strict=True)]
+                return self.candidates(alias.method, "/" + "/".join(concrete))
+        return []
+
     def served_paths(self, method: str, path: str) -> bool:
         """True when any document has ``path`` under some method (for 'method not documented')."""
         return any(self.candidates(m, path) for m in METHODS if m.upper() != method.upper())
@@ -275,9 +288,7 @@ class Contract:
         """The matched operation (None if undocumented) and the request's violations."""
         candidates = self.candidates(method, path)
         if not candidates:
-            alias = SERVED_ALIASES.get((method.upper(), _route_shape(path)))
-            if alias is not None:
-                candidates = self.candidates(alias[0], alias[1])
+            candidates = self._aliased(method, path)
         if not candidates:
             rule = "method" if self.served_paths(method, path) else "route"
             what = (
@@ -296,10 +307,6 @@ class Contract:
                 best = (op, violations)
         assert best is not None
         return best
-
-
-def _route_shape(path: str) -> str:
-    return Contract.document_path(path)
 
 
 def _errors(validator: Draft4Validator, instance: Any) -> Iterable[ValidationError]:

@@ -24,6 +24,7 @@ from vtex_sandbox.ratelimit import RateLimiter
 
 REQUEST_ID_HEADER = "X-VTEX-Request-Id"
 ADMIN_PREFIX = "/_sandbox"
+STORAGE_PREFIX = "/_s3"  # pre-signed bulk upload URLs: signed, not VTEX-authenticated
 UNAUTHORIZED = error_body("Unauthorized access")
 
 
@@ -41,6 +42,8 @@ def normalise_template(path: str) -> str:
     for prefix in ("/{account}/pricing", "/api/pricing"):
         if path.startswith(prefix + "/") or path == prefix:
             return "/pricing" + path[len(prefix) :]
+    if path.startswith("/{account}/availability/"):
+        return path.removeprefix("/{account}")
     return path
 
 
@@ -114,6 +117,9 @@ class SandboxMiddleware:
         if state.config.latency_ms > 0:
             await asyncio.sleep(state.config.latency_ms / 1000)
 
+        if scope["path"].startswith(STORAGE_PREFIX + "/"):
+            await self.app(scope, receive, send_with_headers)
+            return  # like S3: the URL's signature is checked by the route, nothing is counted
         if not _authorised(Headers(scope=scope), state.config):
             await answer(401, UNAUTHORIZED)
         elif is_admin:
@@ -242,5 +248,8 @@ def new_runtime_state(config: Any) -> dict[str, Any]:
             "stock_applied_500": config.fault_stock_applied_500,
             "inventory_lock": config.fault_inventory_lock,
             "case_sensitive_warehouses": config.case_sensitive_warehouses,
+            "bulk_rows_per_second": config.bulk_rows_per_second,
+            "bulk_upload_expiry_s": config.bulk_upload_expiry_s,
         },
+        "bulk_secret": secrets.token_bytes(16),  # signs the bulk imports' upload URLs
     }
