@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ACCOUNT, APP_KEY, HOOK_HEADER, HOOK_SECRET
 
+from tests.orders.conftest import ACCOUNT, APP_KEY, HOOK_HEADER, HOOK_SECRET
 from vtex_sync.orders.feed_config import configure_feed
 from vtex_sync.orders.feed_run import drain_and_process, process_until_empty
 from vtex_sync.orders.hook_config import HookAction
