@@ -183,3 +183,22 @@ def test_hook_configuration_calls_follow_vtex_contract(world, receiver) -> None:
     assert {op["operation"] for op in hook_ops} == {"GET /api/orders/hook/config",
                                                     "POST /api/orders/hook/config"}
     assert [op["rules"] for op in hook_ops] == [[], []]
+
+
+def test_a_rotated_secret_is_taken_up_without_a_restart(world, receiver, monkeypatch) -> None:
+    import json
+
+    from vtex_sync.orders import hook_receiver
+
+    good = {HOOK_HEADER: HOOK_SECRET}
+    assert httpx.post(receiver.url, json=notification(), headers=good).status_code == 200
+    monkeypatch.setenv("AIRFLOW_CONN_VTEX_ORDERS_HOOK", json.dumps({
+        "conn_type": "generic", "password": "rotated-secret", "extra": {"url": receiver.url,
+                                                                        "header": HOOK_HEADER}}))
+    monkeypatch.setattr(hook_receiver, "SETTINGS_TTL_SECONDS", 0.0)
+
+    old = httpx.post(receiver.url, json=notification(State="handling"), headers=good)
+    rotated = {HOOK_HEADER: "rotated-secret"}
+    new = httpx.post(receiver.url, json=notification(State="handling"), headers=rotated)
+
+    assert (old.status_code, new.status_code) == (401, 200)
