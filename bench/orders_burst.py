@@ -77,8 +77,8 @@ def state_database(kind: str, folder: Path) -> Iterator[str]:
 
 
 def set_up_catalog() -> None:
+    from vtex_sync.airflow.tasks import plan_batches, run_step
     from vtex_sync.steps import STEPS
-    from vtex_sync.tasks import plan_batches, run_step
 
     for step in STEPS:
         for batch in plan_batches(step.name, {}) if step.batched else [None]:
@@ -207,7 +207,8 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added by the sandbox per request")
     args = parser.parse_args()
 
-    from vtex_sync.context import SyncSettings, build_context
+    from vtex_sync.airflow.connections import build_context
+    from vtex_sync.context import SyncSettings
     from vtex_sync.orders.feed_config import configure_feed
     from vtex_sync.orders.hook_config import HookAction
     from vtex_sync.orders.hook_config import run as hook_config

@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+try:
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+except ImportError:  # the clients and models also serve plain Python, without Airflow
+    AirflowException = Exception  # type: ignore[misc,assignment]
+    AirflowFailException = Exception  # type: ignore[misc,assignment]
 
 _MAX_MESSAGE = 500
 

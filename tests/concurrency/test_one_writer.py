@@ -48,7 +48,7 @@ class World:
 
 def _initial_setup() -> list[dict[str, Any]]:
     from vtex_sync.steps import STEPS
-    from vtex_sync.tasks import plan_batches, run_step
+    from vtex_sync.airflow.tasks import plan_batches, run_step
 
     results = []
     for step in STEPS:
@@ -58,7 +58,7 @@ def _initial_setup() -> list[dict[str, Any]]:
 
 
 def _catalog_sync() -> list[dict[str, Any]]:
-    from vtex_sync.incremental_tasks import run_sync
+    from vtex_sync.airflow.sync_tasks import run_sync
 
     start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC)
     results = []

@@ -55,7 +55,7 @@ class Env:
 
     def run(self) -> dict[str, BaseException]:
         """Every step, as the DAG runs them; returns the steps that raised, with their error."""
-        from vtex_sync.tasks import plan_batches, run_step
+        from vtex_sync.airflow.tasks import plan_batches, run_step
 
         errors: dict[str, BaseException] = {}
         for step in STEPS:

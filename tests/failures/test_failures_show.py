@@ -18,7 +18,7 @@ from vtex_provider.exceptions import VtexAuthError
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
 from vtex_sync.state import StateStore
-from vtex_sync.tasks import RecordsFailed, run_step
+from vtex_sync.airflow.tasks import RecordsFailed, run_step
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -96,7 +96,7 @@ def test_failed_records_fail_the_task_after_counting_them(store: Store) -> None:
 
 
 def test_summary_counts_every_failure_not_a_sample(store: Store, monkeypatch) -> None:
-    from vtex_sync.tasks import summarise
+    from vtex_sync.airflow.tasks import summarise
 
     results: list[dict[str, Any]] = [
         {"entity": "sku", "counts": {"planned": 50, "failed": 50},
@@ -140,7 +140,7 @@ def test_a_record_created_twice_is_reported_and_retired_behind_a_param(store: St
     from vtex_provider.hooks.vtex import VtexHook
     from vtex_provider.models.catalog import SkuFileInput, SpecificationValue
     from vtex_sync.context import Clients
-    from vtex_sync.tasks import sweep_duplicates
+    from vtex_sync.airflow.tasks import sweep_duplicates
 
     store.run()
     state = StateStore(store.state_url)

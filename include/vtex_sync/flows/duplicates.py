@@ -49,7 +49,7 @@ def image_duplicates(ctx: Any) -> list[Duplicate]:
             by_sku[sku_id].append(file_id)
     found: list[Duplicate] = []
     catalog = ctx.clients.catalog
-    listed = ctx.hook.map_concurrent(lambda sku_id: catalog.list_sku_files(int(sku_id)), list(by_sku))
+    listed = ctx.executor.map(lambda sku_id: catalog.list_sku_files(int(sku_id)), list(by_sku))
     for sku_id, result in zip(by_sku, listed, strict=True):
         if result.error is not None:
             log.warning("sku %s: could not list its images: %s", sku_id, result.error)
@@ -78,7 +78,7 @@ def value_duplicates(ctx: Any) -> list[Duplicate]:
         if field_id:
             by_field[field_id].append(value_id)
     found: list[Duplicate] = []
-    listed = ctx.hook.map_concurrent(
+    listed = ctx.executor.map(
         lambda field_id: ctx.clients.catalog.list_specification_values(int(field_id)), list(by_field))
     for field_id, result in zip(by_field, listed, strict=True):
         if result.error is not None:

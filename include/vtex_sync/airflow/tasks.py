@@ -1,4 +1,4 @@
-"""What the DAGs' tasks call: build the context, run one step, return a small summary."""
+"""What the loading DAGs' tasks call: build the context, run one step, return a small summary."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.airflow.connections import build_context, load_settings
+from vtex_sync.context import SyncSettings
 from vtex_sync.flows import report
+from vtex_sync.flows.runner import Batch, Window
 from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
@@ -39,17 +42,6 @@ def fail_if_too_many(step: str, failed: int, threshold: int, result: dict[str, A
         raise RecordsFailed(step, failed, threshold, result)
 
 
-def load_settings() -> SyncSettings:
-    """The ``vtex_sync_settings`` Airflow variable, or the defaults when it is absent."""
-    from airflow.sdk import Variable
-
-    try:
-        values = Variable.get("vtex_sync_settings", default=None, deserialize_json=True)
-    except Exception:  # no Airflow context (plain Python): defaults
-        values = None
-    return SyncSettings.from_mapping(values)
-
-
 def selected(step: str, params: Mapping[str, Any]) -> bool:
     chosen = params.get("entities") or []
     return not chosen or step in chosen
@@ -69,11 +61,10 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
 
 
 def run_step(
-    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Any = None
+    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Window | None = None
 ) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
     from vtex_sync.flows.guard import BlastRadiusExceeded
-    from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
     from vtex_sync.flows.setup_guard import check_step
 
@@ -110,17 +101,18 @@ def sweep_duplicates(params: Mapping[str, Any]) -> dict[str, Any]:
             "sample": [d.__dict__ | {"action": d.action.value} for d in found[:20]]}
 
 
-def interval_window(context: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+def overlapping(start: datetime, end: datetime, settings: SyncSettings) -> Window:
+    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
+    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
+
+
+def interval_window(
+    start: datetime | None, end: datetime | None, params: Mapping[str, Any]
+) -> Window | None:
     """The run's data interval widened by the overlap, or everything when ``full`` is set."""
-    from datetime import timedelta
-
-    from vtex_sync.flows.runner import Window
-
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if params.get("full") or start is None or end is None:
         return None
-    overlap = timedelta(minutes=load_settings().overlap_minutes)
-    return Window(start - overlap, end)
+    return overlapping(start, end, load_settings())
 
 
 def summarise(
