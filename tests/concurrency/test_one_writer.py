@@ -47,8 +47,8 @@ class World:
 
 
 def _initial_setup() -> list[dict[str, Any]]:
-    from vtex_sync.steps import STEPS
     from vtex_sync.airflow.tasks import plan_batches, run_step
+    from vtex_sync.steps import STEPS
 
     results = []
     for step in STEPS:

@@ -17,8 +17,8 @@ from vtex_demo.generator import generate, load_into
 from vtex_provider.exceptions import VtexAuthError
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
-from vtex_sync.state import StateStore
 from vtex_sync.airflow.tasks import RecordsFailed, run_step
+from vtex_sync.state import StateStore
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -139,8 +139,8 @@ def test_the_guard_protects_an_initial_setup_over_a_loaded_store(store: Store) -
 def test_a_record_created_twice_is_reported_and_retired_behind_a_param(store: Store) -> None:
     from vtex_provider.hooks.vtex import VtexHook
     from vtex_provider.models.catalog import SkuFileInput, SpecificationValue
-    from vtex_sync.context import Clients
     from vtex_sync.airflow.tasks import sweep_duplicates
+    from vtex_sync.context import Clients
 
     store.run()
     state = StateStore(store.state_url)

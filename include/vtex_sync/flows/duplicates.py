@@ -18,7 +18,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-class Action(StrEnum):
+class Retirement(StrEnum):
+    """What happened to an extra copy."""
+
     REPORTED = "reported"
     REMOVED = "removed"
     DEACTIVATED = "deactivated"
@@ -31,7 +33,7 @@ class Duplicate:
     kept: str  # the VTEX id the id map is bound to
     extra: str  # the VTEX id of the other copy
     parent: str  # the VTEX id of the parent (SKU, field) both live in
-    action: Action = Action.REPORTED
+    action: Retirement = Retirement.REPORTED
 
 
 def _bound_ids(ctx: Any, entity: str) -> dict[str, str]:
@@ -103,12 +105,12 @@ def retire(ctx: Any, duplicate: Duplicate) -> Duplicate:
     catalog = ctx.clients.catalog
     if duplicate.entity == "sku_image":
         catalog.delete_sku_file(int(duplicate.parent), int(duplicate.extra))
-        return Duplicate(**{**duplicate.__dict__, "action": Action.REMOVED})
+        return Duplicate(**{**duplicate.__dict__, "action": Retirement.REMOVED})
     current = next(v for v in catalog.list_specification_values(int(duplicate.parent))
                    if str(v.field_value_id) == duplicate.extra)
     catalog.update_specification_value(int(duplicate.extra), SpecificationValue(
         field_id=int(duplicate.parent), name=current.value, is_active=False, position=current.position or 1))
-    return Duplicate(**{**duplicate.__dict__, "action": Action.DEACTIVATED})
+    return Duplicate(**{**duplicate.__dict__, "action": Retirement.DEACTIVATED})
 
 
 def sweep(ctx: Any, *, remove: bool = False) -> list[Duplicate]:

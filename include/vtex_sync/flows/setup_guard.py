@@ -15,12 +15,14 @@ from typing import Any
 from vtex_sync.erp import validate_rows
 from vtex_sync.flows import commerce as com
 from vtex_sync.flows import guard
-from vtex_sync.flows.engine import UNCHANGED, UPDATE, Planned, plan
+from vtex_sync.flows.engine import Planned, plan
 from vtex_sync.flows.runner import Batch, Window, read_table
+from vtex_sync.records import Action
 
 
 def _bound(planned: list[Planned], *, by_sku: bool = False) -> int:
-    keys = {p.key.split("|", 1)[0] if by_sku else p.key for p in planned if p.action in (UPDATE, UNCHANGED)}
+    bound = (p for p in planned if p.action in (Action.UPDATE, Action.UNCHANGED))
+    keys = {p.key.split("|", 1)[0] if by_sku else p.key for p in bound}
     return len(keys)
 
 
