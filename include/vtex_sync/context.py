@@ -82,13 +82,13 @@ class Clients:
 
 @dataclass
 class SyncContext:
-    """One run's parts. `executor` runs a step's calls concurrently and counts them."""
+    """One run's parts: the VTEX hook and its typed clients, the state store, the ERP, the
+    executor a step's calls run on, and the settings."""
 
     account: str
     hook: VtexHook
     state: StateStore
     erp: Erp
-    executor: Executor
     dry_run: bool = False
     settings: SyncSettings = field(default_factory=SyncSettings)
 
@@ -96,7 +96,8 @@ class SyncContext:
     def clients(self) -> Clients:
         return Clients(self.hook)
 
-
-def executor_for(hook: VtexHook, settings: SyncSettings) -> Executor:
-    """A step's executor: `max_workers` threads, counting the calls `hook` sends."""
-    return Executor(settings.max_workers, calls=lambda: hook.stats.calls)
+    @cached_property
+    def executor(self) -> Executor:
+        """As many threads as the hook is sized for (``settings.max_workers``), counting its calls."""
+        hook = self.hook
+        return Executor(hook.max_workers, calls=lambda: hook.stats.calls)
