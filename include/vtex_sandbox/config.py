@@ -20,3 +20,5 @@ class SandboxConfig:
     order_clock: float = 2.0  # seconds from payment approval to ready-for-handling
     cancel_request_share: float = 0.0  # share of simulated orders whose shopper asks to cancel
     duplicate_feed_share: float = 0.0  # share of feed events delivered twice
+    contract_dir: str | None = None  # folder of VTEX's OpenAPI documents; None checks nothing
+    contract_mode: str = "enforce"  # "enforce" refuses violations with 400, "report" only counts

@@ -129,6 +129,8 @@ def command_line(config: SandboxConfig, host: str, port: int) -> list[str]:
         args += ["--db", config.db_path]
     if config.seed is not None:
         args += ["--seed", str(config.seed)]
+    if config.contract_dir:
+        args += ["--contract", config.contract_dir, "--contract-mode", config.contract_mode]
     return args
 
 

@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from tests.contract import contract_knobs  # noqa: E402
 from vtex_demo.generator import generate, load_into  # noqa: E402
 from vtex_sandbox.config import SandboxConfig  # noqa: E402
 from vtex_sandbox.server import SandboxServer, auth_headers  # noqa: E402
@@ -34,7 +35,7 @@ DB_FILES = ("sandbox.db", "erp.db", "state.db")
 
 def sandbox_config(db_path: Path, **knobs: Any) -> SandboxConfig:
     return SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, db_path=str(db_path),
-                         seed=11, order_clock=3600, rate_limit_scale=0, **knobs)
+                         seed=11, order_clock=3600, rate_limit_scale=0, **{**contract_knobs(), **knobs})
 
 
 def set_connections(monkeypatch: pytest.MonkeyPatch, base_url: str, folder: Path) -> None:

@@ -26,12 +26,14 @@ from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
+from vtex_sync.state import leases
 from vtex_sync.state import tables as t
+from vtex_sync.state.leases import Lease
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
 _migrated_urls: set[str] = set()
@@ -70,6 +72,8 @@ class QuarantineRecord:
     first_seen: datetime
     last_seen: datetime
     resolved: bool
+    source: str | None = None
+    row_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,29 @@ class StateStore:
                                 .order_by(i.created_at, i.erp_key)).all()
         return [Intent(row.erp_key, json.loads(row.lookup), row.created_at) for row in rows]
 
+    def has_intent(self, account: str, entity: str, erp_key: str) -> bool:
+        i = t.intents.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(i.erp_key).where(i.account == account, i.entity == entity,
+                                                        i.erp_key == str(erp_key))).first() is not None
+
+    # ------------------------------------------------------------------ create leases
+    @contextmanager
+    def create_lease(self, account: str, entity: str, erp_key: str, *, owner: str | None = None,
+                     ttl_seconds: float = leases.DEFAULT_TTL_SECONDS,
+                     wait_seconds: float = leases.DEFAULT_WAIT_SECONDS) -> Iterator[Lease]:
+        """Hold the one-writer lease on a record around its create (see `state.leases`): waits
+        for another holder (up to `wait_seconds`, then `CreateLeaseTimeout`), renews itself
+        while held, is released on exit and expires after `ttl_seconds` if its holder dies.
+        Re-read the binding inside the block: a writer that waited binds instead of creating."""
+        with leases.hold(self.engine, account, entity, str(erp_key), owner or _default_owner(),
+                         ttl_seconds=ttl_seconds, wait_seconds=wait_seconds) as lease:
+            yield lease
+
+    def lease_holder(self, account: str, entity: str, erp_key: str) -> str | None:
+        """Who holds an unexpired create lease on the record, if anyone."""
+        return leases.holder(self.engine, account, entity, str(erp_key))
+
     def clear_intent(self, account: str, entity: str, erp_key: str) -> None:
         i = t.intents.c
         with self.engine.begin() as conn:
@@ -305,11 +332,14 @@ class StateStore:
 
     # ------------------------------------------------------------------ quarantine
     def quarantine(self, account: str, entity: str, erp_key: str, *, field: str | None, value: Any,
-                   rule: str, message: str | None) -> None:
-        """Open (or re-open) the quarantine entry of a record; repeats count attempts."""
+                   rule: str, message: str | None, source: str | None = None,
+                   row_number: int | None = None) -> None:
+        """Open (or re-open) the quarantine entry of a record; repeats count attempts.
+        `source` and `row_number` say where the row was read (file or table, row)."""
         now = utcnow()
         reason = {"field": field, "value": None if value is None else str(value), "rule": rule,
-                  "message": message, "last_seen": now, "resolved": False, "resolved_at": None}
+                  "message": message, "last_seen": now, "resolved": False, "resolved_at": None,
+                  "source": source, "row_number": row_number}
         stmt = self._insert(t.quarantine).values(account=account, entity=entity, erp_key=str(erp_key),
                                                  attempts=1, first_seen=now, **reason)
         stmt = stmt.on_conflict_do_update(index_elements=["account", "entity", "erp_key"],
@@ -322,7 +352,8 @@ class StateStore:
         count = 0
         for entry in entries:
             self.quarantine(account, entry.table, entry.key, field=entry.field, value=entry.value,
-                            rule=entry.rule, message=entry.message)
+                            rule=entry.rule, message=entry.message, source=getattr(entry, "source", None),
+                            row_number=getattr(entry, "row", None))
             count += 1
         return count
 
@@ -342,7 +373,8 @@ class StateStore:
         with self.engine.connect() as conn:
             rows = conn.execute(stmt.order_by(q.entity, q.erp_key)).all()
         return [QuarantineRecord(r.entity, r.erp_key, r.field, r.value, r.rule, r.message, r.attempts,
-                                 r.first_seen, r.last_seen, r.resolved) for r in rows]
+                                 r.first_seen, r.last_seen, r.resolved, r.source, r.row_number)
+                for r in rows]
 
     # ------------------------------------------------------------------ order inbox
     @staticmethod
