@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vtex_sync.flows.ownership import Ownership
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,8 @@ class SyncSettings:
     max_deactivate_share: float = 0.1
     max_price_move_pct: float = 50.0
     max_price_move_share: float = 0.2
+    # which catalog fields the ERP owns (see vtex_sync.flows.ownership): {"product": {"add": [...]}}
+    erp_owned_fields: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> SyncSettings:
@@ -31,8 +36,11 @@ class SyncSettings:
 class Clients:
     """The typed VTEX clients over one hook, built on first use."""
 
-    def __init__(self, hook: Any) -> None:
+    def __init__(self, hook: Any, ownership: Ownership | None = None) -> None:
+        from vtex_sync.flows.ownership import Ownership
+
         self.hook = hook
+        self.ownership = ownership or Ownership.default()
 
     @cached_property
     def catalog(self) -> Any:
@@ -76,7 +84,9 @@ class SyncContext:
 
     @cached_property
     def clients(self) -> Clients:
-        return Clients(self.hook)
+        from vtex_sync.flows.ownership import Ownership
+
+        return Clients(self.hook, Ownership.from_setting(self.settings.erp_owned_fields))
 
 
 def build_context(

@@ -93,6 +93,10 @@ class CatalogClient(VtexClient):
         path = f"{PVT}/specificationgroup/{group_id}"
         return SpecificationGroup.model_validate(self._json("PUT", path, json=body) or body)
 
+    def get_specification_group(self, group_id: int) -> SpecificationGroup | None:
+        body = self._json_or_none(f"{SYSTEM}/pub/specification/groupGet/{group_id}")
+        return SpecificationGroup.model_validate(body) if body else None
+
     def list_specification_groups(self, category_id: int) -> list[SpecificationGroup]:
         path = f"{SYSTEM}/pvt/specification/groupbycategory/{category_id}"
         return SpecificationGroup.parse_list(self._json("GET", path))
