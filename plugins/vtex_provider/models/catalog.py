@@ -222,7 +222,7 @@ class Sku(PascalModel):
     `activate_if_possible=True` (VTEX's recommendation, guide skus.md) lets VTEX activate the
     SKU by itself once it meets the requirements (an image, RefId or EAN, ...). Dimensions VTEX
     has not been given are left out, never sent as `null`. `PackagedWeightKg` is an integer in
-    VTEX's schema (grams by default): a whole weight is sent as an integer.
+    VTEX's create and update schemas (the store's unit, grams by default): it is sent rounded.
     """
 
     id: int | None = None
@@ -252,9 +252,7 @@ class Sku(PascalModel):
 
     def to_body(self) -> dict[str, Any]:
         body = super().to_body()
-        weight = body["PackagedWeightKg"]
-        if isinstance(weight, float) and weight.is_integer():
-            body["PackagedWeightKg"] = int(weight)
+        body["PackagedWeightKg"] = round(body["PackagedWeightKg"])
         return body
 
 
