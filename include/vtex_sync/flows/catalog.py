@@ -432,7 +432,8 @@ def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
         if reason is not None:
             log.warning("sku %s (VTEX id %s): not activatable: %s", payload.ref_id, sku_id, reason)
             active = False
-    sent = sent.model_copy(update={"is_active": active})
+    # ActivateIfPossible follows the ERP: VTEX would switch a deactivated SKU on again by itself
+    sent = sent.model_copy(update={"is_active": active, "activate_if_possible": payload.is_active})
     if current is not None and sent.to_body() == current.to_body():
         return
     c.catalog.update_sku(sku_id, sent)
