@@ -280,9 +280,6 @@ PRODUCTS = EntitySpec(
 )
 
 
-REMOVED = "removed"  # the id map's VTEX id of a child record the ERP switched off (nothing in VTEX)
-
-
 @dataclass(frozen=True)
 class ProductSpecPayload:
     """A product specification and the product it belongs to (the association's parent)."""
@@ -313,11 +310,11 @@ def _delete_quietly(delete: Any, *args: int) -> None:
 
 
 def _put_product_spec(c: Any, p: ProductSpecPayload) -> str:
-    """Make VTEX hold exactly this value (or text) of the field; returns the association's id.
+    """Make VTEX hold exactly this value (or text) of the field, or none when switched off.
 
     VTEX has no PUT for a product specification: a changed text is deleted and added again,
-    which gives it a new id, so the id is read back from VTEX every time (never reused from
-    the id map). A record the ERP switched off is deleted.
+    which gives it a new id. So the association is found in VTEX every time, and the id map
+    holds the stable `<product>:<field>:<value>` rather than VTEX's association id.
     """
     catalog, spec = c.catalog, p.spec
     mine = [s for s in catalog.list_product_specifications(p.product_id) if s.field_id == spec.field_id]
@@ -329,11 +326,9 @@ def _put_product_spec(c: Any, p: ProductSpecPayload) -> str:
     for stale in mine:
         if stale not in keep and stale.id is not None:
             _delete_quietly(catalog.delete_product_specification, p.product_id, stale.id)
-    if not p.active:
-        return REMOVED
-    if keep:
-        return str(keep[0].id)
-    return str(catalog.add_product_specification(p.product_id, spec).id)
+    if p.active and not keep:
+        catalog.add_product_specification(p.product_id, spec)
+    return f"{p.product_id}:{spec.field_id}:{spec.field_value_id or ''}"
 
 
 PRODUCT_SPECIFICATIONS = EntitySpec(
@@ -491,29 +486,23 @@ class SkuSpecPayload:
 
 
 def _put_sku_spec(c: Any, p: SkuSpecPayload) -> str:
-    """Make VTEX hold this value of the field on the SKU (deleted when the ERP switched it off).
+    """Make VTEX hold this value of the field on the SKU, or none when switched off.
 
     The association is found in VTEX by field every time, so a lost answer or an id VTEX
-    changed never leaves a duplicate or a stale id.
+    changed never leaves a duplicate or a stale id; the id map holds `<sku>:<field>`.
     """
     catalog = c.catalog
     mine = [s for s in catalog.list_sku_specifications(p.sku_id) if s.field_id == p.spec.field_id]
-    if not p.active:
-        for stale in mine:
-            if stale.id is not None:
-                _delete_quietly(catalog.delete_sku_specification, p.sku_id, stale.id)
-        return REMOVED
-    for extra in mine[1:]:
-        if extra.id is not None:
-            _delete_quietly(catalog.delete_sku_specification, p.sku_id, extra.id)
-    if not mine:
-        return str(catalog.add_sku_specification(p.sku_id, p.spec).id)
-    found = mine[0]
-    if found.field_value_id != p.spec.field_value_id:
-        catalog.update_sku_specification(
-            p.sku_id, p.spec.model_copy(update={"id": found.id, "sku_id": p.sku_id})
-        )
-    return str(found.id)
+    extra = mine if not p.active else mine[1:]
+    for stale in extra:
+        if stale.id is not None:
+            _delete_quietly(catalog.delete_sku_specification, p.sku_id, stale.id)
+    if p.active and not mine:
+        catalog.add_sku_specification(p.sku_id, p.spec)
+    elif p.active and mine[0].field_value_id != p.spec.field_value_id:
+        update = {"id": mine[0].id, "sku_id": p.sku_id}
+        catalog.update_sku_specification(p.sku_id, p.spec.model_copy(update=update))
+    return f"{p.sku_id}:{p.spec.field_id}"
 
 
 SKU_SPECIFICATIONS = EntitySpec(
@@ -549,7 +538,8 @@ class SkuFilePayload:
 
 def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
     """Make the SKU show this image (found in VTEX by URL, then by name), or remove it when the
-    ERP switched it off. Looking it up every time means a lost answer leaves no duplicate."""
+    ERP switched it off. Found every time, so a lost answer leaves no duplicate; the id map
+    holds `<sku>:<position>`."""
     catalog = c.catalog
     files = catalog.list_sku_files(p.sku_id)
     found = next((f for f in files if f.url and f.url == p.file.url), None) or next(
@@ -558,11 +548,11 @@ def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
     if not p.active:
         if found is not None and found.id is not None:
             _delete_quietly(catalog.delete_sku_file, p.sku_id, found.id)
-        return REMOVED
-    if found is None or found.id is None:
-        return str(catalog.create_sku_file(p.sku_id, p.file).id)
-    catalog.update_sku_file(p.sku_id, found.id, p.file)
-    return str(found.id)
+    elif found is None or found.id is None:
+        catalog.create_sku_file(p.sku_id, p.file)
+    else:
+        catalog.update_sku_file(p.sku_id, found.id, p.file)
+    return f"{p.sku_id}:{p.file.position}"
 
 
 SKU_IMAGES = EntitySpec(
