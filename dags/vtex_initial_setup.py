@@ -21,36 +21,12 @@ task prints the per-entity table.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from airflow.sdk import Param, TaskGroup, dag, get_current_context, task
+from airflow.sdk import Param, dag
 
+from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, summary
 from vtex_sync.steps import STEP_NAMES, STEPS
-
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
-
-
-@task(retries=2)
-def plan_batches(step: str) -> list[list[int]]:
-    from vtex_sync.tasks import plan_batches as plan
-
-    return plan(step, get_current_context()["params"])
-
-
-@task(retries=2)
-def sync(step: str, batch: list[int] | None = None) -> dict:
-    """One step, or one batch ``[index, count]`` of it."""
-    from vtex_sync.tasks import run_step
-
-    return run_step(step, get_current_context()["params"], batch=batch)
-
-
-@task(retries=1)
-def summary(results: list) -> dict:
-    from vtex_sync.tasks import summarise
-
-    context = get_current_context()
-    return summarise(results, flow="initial_setup", run_id=context["run_id"], params=context["params"])
 
 
 @dag(
@@ -76,28 +52,8 @@ def summary(results: list) -> dict:
     },
 )
 def vtex_initial_setup() -> None:
-    results = []
-    previous = None
-    groups: dict[str, TaskGroup] = {}
-    for step in STEPS:
-        group = groups.get(step.group) or groups.setdefault(step.group, TaskGroup(step.group))
-        with group:
-            if step.batched:
-                batches = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
-                run = (
-                    sync.override(task_id=step.name, pool=step.pool)
-                    .partial(step=step.name)
-                    .expand(batch=batches)
-                )
-                head = batches
-            else:
-                run = sync.override(task_id=step.name, pool=step.pool)(step.name)
-                head = run
-        if previous is not None:
-            previous >> head
-        previous = run
-        results.append(run)
-    previous >> summary(results)
+    steps = add_steps(STEPS, after=check_vtex())
+    summary([s.output for s in steps], flow="initial_setup")
 
 
 vtex_initial_setup()

@@ -26,6 +26,10 @@ ROUTER_MODULES = (
     "feed",
     "order_changes",
     "admin_orders",
+    "orders_hook",
+    "bulk_jobs",
+    "bulk_pricing",
+    "bulk_inventory",
 )
 
 

@@ -30,6 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
     add("--fault-5xx", type=float, default=defaults.fault_5xx, metavar="P")
     add("--fault-429", type=float, default=defaults.fault_429, metavar="P")
     add("--fault-lost-response", type=float, default=defaults.fault_lost_response, metavar="P")
+    add("--fault-image-applied-error", type=float, default=defaults.fault_image_applied_error, metavar="P",
+        help="SKU image POST applied but answered 500 (a blind retry duplicates the image)")
+    add("--fault-stock-applied-500", type=float, default=defaults.fault_stock_applied_500, metavar="P",
+        help="inventory PUT applied but answered 500")
+    add("--fault-inventory-lock", type=float, default=defaults.fault_inventory_lock, metavar="P",
+        help="inventory writes answer 423 Locked")
+    add("--case-sensitive-warehouses", action="store_true",
+        help="warehouse ids are case-sensitive but inventory is not (VTEX known issue)")
+    add("--bulk-rows-per-second", type=float, default=defaults.bulk_rows_per_second, metavar="N")
+    add("--bulk-upload-expiry", type=float, default=defaults.bulk_upload_expiry_s, metavar="S",
+        help="seconds a bulk import's upload URL stays valid")
     add("--seed", type=int, default=None)
     add("--order-clock", type=float, default=defaults.order_clock, metavar="S")
     add("--cancel-request-share", type=float, default=defaults.cancel_request_share, metavar="P")
@@ -38,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every request against VTEX's OpenAPI documents (*.json) in DIR")
     add("--contract-mode", default=defaults.contract_mode, choices=[m.value for m in ContractMode],
         help="enforce: a violation answers 400; report: violations are only counted in /_sandbox/stats")
+    add("--duplicate-hook-share", type=float, default=defaults.duplicate_hook_share, metavar="P")
+    add("--hook-idle-seconds", type=float, default=defaults.hook_idle_seconds, metavar="S")
+    add("--hook-retry-seconds", type=float, default=defaults.hook_retry_seconds, metavar="S")
+    add("--hook-concurrency", type=int, default=defaults.hook_concurrency, metavar="N")
     add("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -58,8 +73,18 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         order_clock=args.order_clock,
         cancel_request_share=args.cancel_request_share,
         duplicate_feed_share=args.duplicate_feed_share,
+        fault_image_applied_error=args.fault_image_applied_error,
+        fault_stock_applied_500=args.fault_stock_applied_500,
+        fault_inventory_lock=args.fault_inventory_lock,
+        case_sensitive_warehouses=args.case_sensitive_warehouses,
+        bulk_rows_per_second=args.bulk_rows_per_second,
+        bulk_upload_expiry_s=args.bulk_upload_expiry,
         contract_dir=args.contract,
         contract_mode=args.contract_mode,
+        duplicate_hook_share=args.duplicate_hook_share,
+        hook_idle_seconds=args.hook_idle_seconds,
+        hook_retry_seconds=args.hook_retry_seconds,
+        hook_concurrency=args.hook_concurrency,
     )
 
 

@@ -27,10 +27,12 @@ from urllib.parse import parse_qs
 
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from vtex_sandbox.contract_exceptions import EXCEPTIONS, SERVED_ALIASES, is_waived
+from vtex_sandbox.contract_exceptions import ALIASES, EXCEPTIONS, is_waived
+from vtex_sandbox.contract_rules import documented_rules
+from vtex_sandbox.violations import Violation
 
 METHODS = ("get", "put", "post", "patch", "delete")
 MAX_VIOLATIONS = 10
@@ -64,18 +66,6 @@ def _is_uri(value: object) -> bool:
 @FORMATS.checks("int32")
 def _is_int32(value: object) -> bool:
     return not isinstance(value, int) or -(2**31) <= value < 2**31
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: ``field`` is a dotted path (``body.fixedPrices.0.value``, ``query.maxlot``)."""
-
-    field: str
-    rule: str
-    message: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "rule": self.rule, "message": self.message}
 
 
 @dataclass
@@ -133,7 +123,7 @@ class Contract:
     def __init__(self, documents: Mapping[str, dict[str, Any]]) -> None:
         self.documents = dict(documents)
         resources = [
-            (self._uri(name), Resource(contents=doc, specification=DRAFT4)) for name, doc in documents.items()
+            (self._uri(name), DRAFT4.create_resource(doc)) for name, doc in documents.items()
         ]
         self.registry: Registry[Any] = Registry().with_resources(resources)
         self.operations: list[Operation] = []
@@ -234,6 +224,19 @@ class Contract:
         best = found[0].specificity
         return [op for op in found if op.specificity == best]
 
+    def _aliased(self, method: str, path: str) -> list[Operation]:
+        """The documented operation a guide-named route stands for (``contract_exceptions.ALIASES``)."""
+        segments = self.document_path(path).strip("/").split("/")
+        for alias in ALIASES:
+            shape = _segments(alias.path)
+            if alias.method != method.upper() or len(shape) != len(segments):
+                continue
+            if all(t is None or t == s.lower() for t, s in zip(shape, segments, strict=True)):
+                documented = alias.documented.strip("/").split("/")
+                concrete = [s if "{" in d else d for d, s in zip(documented, segments, strict=True)]
+                return self.candidates(alias.method, "/" + "/".join(concrete))
+        return []
+
     def served_paths(self, method: str, path: str) -> bool:
         """True when any document has ``path`` under some method (for 'method not documented')."""
         return any(self.candidates(m, path) for m in METHODS if m.upper() != method.upper())
@@ -261,7 +264,9 @@ class Contract:
             if not headers.get(name, "").strip():
                 found.append(Violation(f"header.{name}", "required", f"The header '{name}' is required"))
         found += self._check_body(op, body)
-        return [v for v in found if not is_waived(op.method, op.template, v, body)][:MAX_VIOLATIONS]
+        found += documented_rules(op.method, op.template, body)
+        kept = [v for v in dict.fromkeys(found) if not is_waived(op.method, op.template, v, body)]
+        return kept[:MAX_VIOLATIONS]
 
     def _check_body(self, op: Operation, body: bytes) -> list[Violation]:
         if not body.strip():
@@ -283,9 +288,7 @@ class Contract:
         """The matched operation (None if undocumented) and the request's violations."""
         candidates = self.candidates(method, path)
         if not candidates:
-            alias = SERVED_ALIASES.get((method.upper(), _route_shape(path)))
-            if alias is not None:
-                candidates = self.candidates(alias[0], alias[1])
+            candidates = self._aliased(method, path)
         if not candidates:
             rule = "method" if self.served_paths(method, path) else "route"
             what = (
@@ -306,10 +309,6 @@ class Contract:
         return best
 
 
-def _route_shape(path: str) -> str:
-    return Contract.document_path(path)
-
-
 def _errors(validator: Draft4Validator, instance: Any) -> Iterable[ValidationError]:
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     return errors[:MAX_VIOLATIONS]
@@ -321,6 +320,14 @@ def _short(value: Any) -> str:
 
 
 def _violations(err: ValidationError) -> list[Violation]:
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        # Name what the closest alternative misses, not just "matches none of anyOf".
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in err.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        closest = min(branches.values(), key=len)
+        note = f" (closest of the {err.validator} alternatives)"
+        return [Violation(v.field, v.rule, v.message + note) for e in closest for v in _violations(e)]
     where = ".".join(str(p) for p in err.absolute_path)
     prefix = f"body.{where}" if where else "body"
     if err.validator == "required" and isinstance(err.instance, dict):

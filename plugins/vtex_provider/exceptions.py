@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+try:
+    from airflow.sdk.exceptions import AirflowException
+except ImportError:  # the clients and models also serve plain Python, without Airflow
+    AirflowException = Exception  # type: ignore[misc,assignment]
 
 _MAX_MESSAGE = 500
 

@@ -10,7 +10,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from tests.incremental.conftest import Shop
-from vtex_sync.incremental_tasks import run_sync
+from vtex_sync.airflow.sync_tasks import run_sync
 
 CHANGED_AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
 

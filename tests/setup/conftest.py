@@ -34,7 +34,7 @@ class Store:
 
     def run(self, params: dict[str, Any] | None = None, steps: tuple = STEPS) -> list[dict[str, Any]]:
         """Every step in order, batches included, as the DAG runs them."""
-        from vtex_sync.tasks import plan_batches, run_step
+        from vtex_sync.airflow.tasks import plan_batches, run_step
 
         params = params or {}
         results = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError
-from vtex_provider.hooks.vtex import Result
-from vtex_sync.flows.engine import EntitySpec, Outcome, Parent, apply, plan
+from vtex_sync.entities import Entity
+from vtex_sync.executor import Executor
+from vtex_sync.flows.engine import EntityReport, EntitySpec, apply, plan
 from vtex_sync.state import StateStore
 
 
@@ -44,43 +44,29 @@ class FakeVtex:
         return next((i for i, o in self.objects.items() if o["Name"] == name), None)
 
 
-class Hook:
-    stats = type("Stats", (), {"calls": 0})()
-
-    @staticmethod
-    def map_concurrent(fn: Any, items: Any) -> list[Result]:
-        results = []
-        for item in items:
-            try:
-                results.append(Result(item, value=fn(item)))
-            except Exception as error:  # noqa: BLE001 - the engine reports it per record
-                results.append(Result(item, error=error))
-        return results
-
-
 @dataclass
 class Ctx:
     state: StateStore
     clients: FakeVtex
     account: str = "shop"
-    hook: Hook = field(default_factory=Hook)
+    executor: Executor = field(default_factory=lambda: Executor(1))
     dry_run: bool = False
 
 
+BRAND = Entity("brand", "brands", ("code",), "brands", "catalog", "vtex_catalog")
+PRODUCT = Entity(
+    "product", "products", ("code",), "products", "catalog", "vtex_catalog", parents={"parent": "brand"}
+)
+
 SPEC = EntitySpec(
-    name="brand",
-    table="brands",
-    key=lambda r: r.code,
+    BRAND,
     build=lambda r, ids: {"Name": r.name, "Text": "", "Active": True},
     create=lambda vtex, payload: vtex.create(payload),
     update=lambda vtex, vid, payload: vtex.updates.append((int(vid), payload)),
     lookup=lambda vtex, payload: vtex.find(payload["Name"]),
 )
 CHILD = EntitySpec(
-    name="product",
-    table="products",
-    key=lambda r: r.code,
-    parents=(Parent("brand", lambda r: r.parent),),
+    PRODUCT,
     build=lambda r, ids: {"Name": r.name, "BrandId": int(ids["brand"])},
     create=lambda vtex, payload: vtex.create(payload),
 )
@@ -91,7 +77,7 @@ def ctx(tmp_path: Path) -> Ctx:
     return Ctx(StateStore(f"sqlite:///{tmp_path / 'state.db'}"), FakeVtex())
 
 
-def run(ctx: Ctx, spec: EntitySpec, rows: list[Row]) -> Outcome:
+def run(ctx: Ctx, spec: EntitySpec, rows: list[Row]) -> EntityReport:
     return apply(ctx, spec, plan(ctx, spec, rows))
 
 

@@ -7,12 +7,14 @@ dock upserts by id), except Master Data documents, which are created once and pa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from vtex_provider.models import logistics as vl
 from vtex_provider.models import pricing as vp
-from vtex_sync.flows.engine import EntitySpec, Parent
+from vtex_sync.entities import ENTITIES, Entity
+from vtex_sync.flows.engine import EntitySpec
 
 
 def _money(value: Any) -> float | None:
@@ -92,10 +94,7 @@ def _put_price(c: Any, payload: Keyed) -> str:
 
 
 PRICES = EntitySpec(
-    name="price",
-    table="prices",
-    key=lambda r: r.sku_ref_id,
-    parents=(Parent("sku", lambda r: r.sku_ref_id),),
+    ENTITIES["price"],
     build=_price,
     upsert=_put_price,
 )
@@ -116,7 +115,7 @@ def _upsert_dock(c: Any, dock: vl.Dock) -> str:
     return dock.id
 
 
-DOCKS = EntitySpec(name="dock", table="docks", key=lambda r: r.code, build=_dock, upsert=_upsert_dock)
+DOCKS = EntitySpec(ENTITIES["dock"], build=_dock, upsert=_upsert_dock)
 
 
 @dataclass(frozen=True)
@@ -161,9 +160,7 @@ def _upsert_warehouse(c: Any, warehouse: vl.Warehouse) -> str:
 
 
 WAREHOUSES = EntitySpec(
-    name="warehouse",
-    table="warehouses",
-    key=lambda r: r.code,
+    ENTITIES["warehouse"],
     build=_warehouse,
     upsert=_upsert_warehouse,
 )
@@ -188,10 +185,7 @@ def _put_inventory(c: Any, payload: Keyed) -> str:
 
 
 INVENTORY = EntitySpec(
-    name="inventory",
-    table="stock",
-    key=lambda r: f"{r.sku_ref_id}|{r.warehouse_code}",
-    parents=(Parent("sku", lambda r: r.sku_ref_id), Parent("warehouse", lambda r: r.warehouse_code)),
+    ENTITIES["inventory"],
     build=_inventory,
     upsert=_put_inventory,
 )
@@ -268,25 +262,13 @@ def _find_document(c: Any, doc: Document) -> str | None:
     return None if found is None else str(found["id"])
 
 
-CUSTOMERS = EntitySpec(
-    name="customer",
-    table="customers",
-    key=lambda r: r.code,
-    build=_customer,
-    create=_create_document,
-    update=_patch_document,
-    lookup=_find_document,
-    lookup_first=True,
-)
+def _documents(entity: Entity, build: Callable[[Any, dict[str, str]], Document]) -> EntitySpec:
+    """A Master Data entity: created once (looked up first, so a re-run never duplicates), then patched."""
+    return EntitySpec(
+        entity, build=build, create=_create_document, update=_patch_document, lookup=_find_document,
+        lookup_first=True,
+    )
 
-CUSTOMER_ADDRESSES = EntitySpec(
-    name="customer_address",
-    table="customer_addresses",
-    key=lambda r: r.code,
-    parents=(Parent("customer", lambda r: r.customer_code),),
-    build=_address,
-    create=_create_document,
-    update=_patch_document,
-    lookup=_find_document,
-    lookup_first=True,
-)
+
+CUSTOMERS = _documents(ENTITIES["customer"], _customer)
+CUSTOMER_ADDRESSES = _documents(ENTITIES["customer_address"], _address)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
 from vtex_provider.models.oms import (
@@ -24,6 +24,7 @@ from vtex_provider.models.oms import (
     TrackingUpdate,
 )
 from vtex_sync.orders.outcome import Outcome
+from vtex_sync.orders.statuses import IN_PROGRESS, ChangeStatus
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _call_failed(ctx: Any, table: str, key: Any, action: tuple[str, str, str], e
 def invoice_body(ctx: Any, row: Row) -> Invoice:
     return Invoice(
         type=row.get("type") or "Output",
-        issuance_date=_iso(row["issued_at"]),
+        issuance_date=cast(str, _iso(row["issued_at"])),  # a missing date fails validation
         invoice_number=str(row["invoice_number"]),
         invoice_value=int(row["value_cents"]),
         items=[InvoiceItem(id=_vtex_sku(ctx, item["sku_ref_id"]), price=int(item["unit_price_cents"]),
@@ -142,7 +143,7 @@ def send_shipment(ctx: Any, row: Row) -> Outcome:
                     is_delivered=bool(row.get("delivered")),
                     delivered_date=_delivered_date(row.get("delivered_at")),
                     events=[TrackingEvent(city=e.get("city"), state=e.get("state"),
-                                          description=e["description"], date=_iso(e["event_at"]))
+                                          description=e["description"], date=cast(str, _iso(e["event_at"])))
                             for e in events]))
         except VtexApiError as exc:
             return _call_failed(ctx, "shipments", key, (order_id, "tracking", wb_key), exc)
@@ -170,7 +171,8 @@ def change_tag(change_code: str) -> str:
 
 
 def change_body(ctx: Any, row: Row) -> ChangeRequest:
-    add, remove = [], []
+    add: list[ChangeItem] = []
+    remove: list[ChangeItem] = []
     for item in row["items"]:
         change = ChangeItem(id=_vtex_sku(ctx, item["sku_ref_id"]), quantity=int(item["quantity"]))
         (add if item.get("op") == "add" else remove).append(change)
@@ -214,22 +216,27 @@ def send_change(ctx: Any, row: Row) -> Outcome:
         ctx.erp.mark_sync("order_changes", code, "pending", "change requested", vtex_change_id=change_id)
     change = oms.get_change(order_id, change_id)
     status = change.status if change else None
-    if status == "done":
+    if status == ChangeStatus.DONE:
         ctx.state.writeback_done(ctx.account, order_id, "change", code, change_id)
         order = oms.get_order(order_id)
         ctx.erp.mark_sync("order_changes", code, "confirmed", f"applied; order value {order.value}",
                           vtex_change_id=change_id)
         return Outcome.done("change applied")
-    if status == "failed":
-        oms.retry_change(order_id, change_id)
-        ctx.erp.mark_sync("order_changes", code, "pending", "change failed in VTEX, retried",
+    if status in IN_PROGRESS:
+        ctx.erp.mark_sync("order_changes", code, "pending", f"in progress ({status})",
                           vtex_change_id=change_id)
-        return Outcome.retry("change retried")
-    if status == "canceled" or change is None:
+        return Outcome.retry("change in progress")
+    if status == ChangeStatus.CANCELED or change is None:
         message = f"change {change_id} is {status or 'unknown to VTEX'}"
         ctx.state.writeback_failed(ctx.account, order_id, "change", code, message)
         ctx.erp.mark_sync("order_changes", code, "failed", message, vtex_change_id=change_id)
         return Outcome.failed(message)
-    ctx.erp.mark_sync("order_changes", code, "pending", f"in progress ({status})",
-                      vtex_change_id=change_id)
-    return Outcome.retry("change in progress")
+    # not a status VTEX documents: a stopped change (inProgress false) is re-run, never re-sent
+    if change.in_progress is False:
+        oms.retry_change(order_id, change_id)
+        message = f"change stopped in VTEX ({status}), retried"
+    else:
+        message = f"change in an undocumented VTEX status ({status})"
+    log.warning("order %s: %s", order_id, message)
+    ctx.erp.mark_sync("order_changes", code, "pending", message, vtex_change_id=change_id)
+    return Outcome.retry(message)

@@ -194,8 +194,8 @@ class FeedQueue(VtexModel):
 class FeedConfig(CamelModel):
     """Body of `POST /api/orders/feed/config` and response of its GET."""
 
-    filter: FeedFilter = Field(default_factory=FeedFilter)
-    queue: FeedQueue = Field(default_factory=FeedQueue)
+    filter: FeedFilter = Field(default_factory=lambda: FeedFilter.model_validate({}))
+    queue: FeedQueue = Field(default_factory=lambda: FeedQueue.model_validate({}))
     quantity: int | None = None
     approximate_age_of_oldest_message_in_seconds: float | None = None
 

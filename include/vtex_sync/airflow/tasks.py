@@ -1,30 +1,20 @@
-"""What the DAGs' tasks call: build the context, run one step, return a small summary."""
+"""What the loading DAGs' tasks call: build the context, run one step, return a small summary."""
 
 from __future__ import annotations
 
 import logging
 import math
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
-from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.airflow.connections import build_context, load_settings
+from vtex_sync.context import SyncSettings
 from vtex_sync.flows import report
-from vtex_sync.steps import CUSTOMER_STEPS, STEPS, in_step_order
+from vtex_sync.flows.runner import Batch, Window
+from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
-
-_STEPS = {s.name: s for s in STEPS + CUSTOMER_STEPS}
-
-
-def load_settings() -> SyncSettings:
-    """The ``vtex_sync_settings`` Airflow variable, or the defaults when it is absent."""
-    from airflow.sdk import Variable
-
-    try:
-        values = Variable.get("vtex_sync_settings", default=None, deserialize_json=True)
-    except Exception:  # no Airflow context (plain Python): defaults
-        values = None
-    return SyncSettings.from_mapping(values)
 
 
 def selected(step: str, params: Mapping[str, Any]) -> bool:
@@ -39,17 +29,16 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
     from vtex_sync.erp import erp_from_connection
 
     size = int(params.get("batch_size") or load_settings().batch_size)
-    rows = erp_from_connection().count(_STEPS[step].table)
+    rows = erp_from_connection().count(BY_NAME[step].table)
     count = max(1, math.ceil(rows / size))
     log.info("%s: %s ERP rows in %s batch(es) of up to %s", step, f"{rows:,}", count, size)
     return [[index, count] for index in range(count)]
 
 
 def run_step(
-    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Any = None
+    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Window | None = None
 ) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
-    from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
 
     if not selected(step, params):
@@ -59,8 +48,7 @@ def run_step(
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None
-    outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
-    result = outcome.as_dict()
+    result = STEP_FUNCTIONS[step](ctx, batch=part, window=window).as_dict()
     result["entity"] = step
     stats = ctx.hook.stats
     result["retries"] = dict(stats.retries)
@@ -70,17 +58,18 @@ def run_step(
     return result
 
 
-def interval_window(context: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+def overlapping(start: datetime, end: datetime, settings: SyncSettings) -> Window:
+    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
+    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
+
+
+def interval_window(
+    start: datetime | None, end: datetime | None, params: Mapping[str, Any]
+) -> Window | None:
     """The run's data interval widened by the overlap, or everything when ``full`` is set."""
-    from datetime import timedelta
-
-    from vtex_sync.flows.runner import Window
-
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if params.get("full") or start is None or end is None:
         return None
-    overlap = timedelta(minutes=load_settings().overlap_minutes)
-    return Window(start - overlap, end)
+    return overlapping(start, end, load_settings())
 
 
 def summarise(
