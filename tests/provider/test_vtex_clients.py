@@ -140,7 +140,7 @@ CASES = [
     Case("find_category_absent", "catalog", lambda c: c.find_category("Dogs", 1), TREE, "GET",
          "/api/catalog_system/pub/category/tree/10", None, lambda r: r is None),
     # ---- catalog: brands
-    Case("create_brand", "catalog", lambda c: c.create_brand(Brand(name="Acme", menu_home=False)),
+    Case("create_brand", "catalog", lambda c: c.create_brand(Brand(id=2000000, name="Acme", menu_home=False)),
          {"Id": 2000000, "Name": "Acme", "Active": True}, "POST", "/api/catalog/pvt/brand",
          has({"Name": "Acme", "Active": True, "MenuHome": False}), lambda r: r.id == 2000000),
     Case("update_brand", "catalog", lambda c: c.update_brand(5, Brand(name="Acme", text="t")),
@@ -377,7 +377,7 @@ CASES = [
     Case("put_inventory", "logistics", lambda c: c.put_inventory(70, "w1", InventoryUpdate(quantity=0)), True,
          "PUT", "/api/logistics/pvt/inventory/skus/70/warehouses/w1",
          # zero and false are sent explicitly: VTEX zeroes missing fields anyway, but never guess
-         lambda b: b == {"quantity": 0, "unlimitedQuantity": False, "leadTime": "00:00:00"}),
+         lambda b: b == {"quantity": 0, "unlimitedQuantity": False, "leadTime": "0.00:00:00"}),
     Case("patch_inventory_quantity", "logistics",
          lambda c: c.patch_inventory_quantity(70, "w1", InventoryQuantityUpdate(quantity=5)), None, "PATCH",
          "/api/logistics/pvt/inventory/skus/70/warehouses/w1/quantity",

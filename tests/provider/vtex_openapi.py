@@ -1,4 +1,4 @@
-"""VTEX's OpenAPI documents as jsonschema validators, for the contract tests.
+"""VTEX's OpenAPI documents for the contract tests: operations and their documented answers.
 
 The documents are read at run time from `../shared/vtex-openapi` (next to the project);
 `openapi_or_skip()` skips the calling test with a printed reason when they are absent.
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -98,22 +97,6 @@ class OpenApi:
             if op.method == method.lower() and pattern.match(path):
                 return op
         raise LookupError(f"no operation of VTEX's documents matches {method} {path}")
-
-    def _validator(self, op: Operation, pointer: str) -> Draft4Validator:
-        ref = {"$ref": f"urn:vtex:{op.document}#{op.pointer}{pointer}"}
-        return Draft4Validator(ref, registry=self.registry)
-
-    def request_errors(self, op: Operation, body: Any) -> list[str]:
-        """Why `body` breaks the operation's JSON request schema (empty when valid)."""
-        request = op.spec.get("requestBody", {})
-        if body is None and not request.get("required"):
-            return []
-        content = request.get("content", {})
-        if "application/json" not in content or "schema" not in content["application/json"]:
-            return [] if body is None else [f"{op.name} documents no JSON body, got one"]
-        pointer = "/requestBody/content/application~1json/schema"
-        errors = self._validator(op, pointer).iter_errors(body)
-        return [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}" for e in errors]
 
     def response_examples(self, op: Operation) -> list[tuple[str, Any]]:
         """Every documented JSON example of a 2xx answer, as (label, body)."""

@@ -6,6 +6,7 @@ object serves create, update and the change hash.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,30 @@ def _find_brand(c: Any, payload: vc.Brand) -> int | None:
     return found.id if found else None
 
 
+# VTEX's create-brand schema requires the `Id`: the product chooses it from the brand's name,
+# in a range of its own; an id another brand already holds moves on to the next candidate.
+BRAND_ID_BASE, BRAND_ID_SPAN, BRAND_ID_TRIES = 100_000_000, 900_000_000, 20
+
+
+def brand_ids(name: str) -> list[int]:
+    """The candidate ids of a new brand, the same for the same (trimmed, case-folded) name."""
+    digest = hashlib.sha256(name.strip().casefold().encode()).digest()
+    first = int.from_bytes(digest[:8], "big") % BRAND_ID_SPAN
+    return [BRAND_ID_BASE + (first + n) % BRAND_ID_SPAN for n in range(BRAND_ID_TRIES)]
+
+
+def _create_brand(c: Any, payload: vc.Brand) -> int:
+    """Create with the first free candidate id; one that holds this very brand (an earlier
+    attempt whose answer was lost) is taken as it is."""
+    for brand_id in brand_ids(payload.name):
+        existing = c.catalog.get_brand(brand_id)
+        if existing is None:
+            return c.catalog.create_brand(payload.model_copy(update={"id": brand_id})).id or brand_id
+        if _same(existing.name, payload.name):
+            return brand_id
+    raise RuntimeError(f"brand {payload.name!r}: no free id among {BRAND_ID_TRIES} candidates")
+
+
 BRANDS = EntitySpec(
     ENTITIES["brand"],
     build=lambda r, ids: vc.Brand(
@@ -86,7 +111,7 @@ BRANDS = EntitySpec(
         site_title=r.title or r.name,
         active=r.active,
     ),
-    create=lambda c, p: c.catalog.create_brand(p).id,
+    create=_create_brand,
     update=_update_brand,
     lookup=_find_brand,
 )

@@ -55,8 +55,7 @@ class CategoryTreeNode(VtexModel):
 class Brand(PascalModel):
     """Brand body and response; a PUT wipes omitted fields: update from the brand read back.
 
-    VTEX's schema marks `Id` required on create too; the product lets VTEX choose the id
-    (the ERP guide's "Create Brands" step sends no id) and finds it again by name.
+    VTEX's schema requires `Id` on create: the catalog flow chooses it (see `brand_ids`).
     """
 
     id: int | None = None

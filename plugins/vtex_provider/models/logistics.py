@@ -102,11 +102,20 @@ class Warehouse(CamelModel):
 
 
 class InventoryUpdate(CamelModel):
-    """Body of the inventory PUT. Every field is sent: VTEX zeroes what is missing."""
+    """Body of the inventory PUT. Every field is sent: VTEX zeroes what is missing.
+
+    `leadTime` is in VTEX's documented `dd.hh:mm:ss`; an `hh:mm:ss` value reads as 0 days.
+    """
 
     quantity: int
     unlimited_quantity: bool = False
-    lead_time: str = "00:00:00"
+    lead_time: str = "0.00:00:00"
+
+    @field_validator("lead_time")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        value = value.strip()
+        return value if "." in value.split(":", 1)[0] else f"0.{value}"
     date_utc_on_balance_system: str | None = None
 
 
