@@ -11,7 +11,7 @@ from airflow.sdk.exceptions import TaskDeferred
 from stub_batches import ACCOUNT, NOW
 
 from vtex_demo.generator import load_into
-from vtex_sync.bulk.operator import BulkStepOperator
+from vtex_sync.airflow.bulk import BulkStepOperator
 
 SKUS = {f"R{i}": str(200 + i) for i in range(6)}
 

@@ -21,7 +21,8 @@ from vtex_provider.clients.bulk_pricing import BulkPricingRefusedError
 from vtex_sync.bulk.files import BatchFile, BulkKind, inventory_file, price_files
 from vtex_sync.bulk.job import BatchSender, Sent
 from vtex_sync.bulk.journal import journal_key
-from vtex_sync.flows.engine import CREATE, UPDATE, EntitySpec, Outcome, Planned, apply
+from vtex_sync.flows.engine import EntityReport, EntitySpec, Planned, apply
+from vtex_sync.records import Action
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class Mode(StrEnum):
     BULK = "bulk"
 
 
-def apply_planned(ctx: Any, spec: EntitySpec, planned: list[Planned], batch: Any = None) -> Outcome:
+def apply_planned(ctx: Any, spec: EntitySpec, planned: list[Planned], batch: Any = None) -> EntityReport:
     """What `engine.apply` does, in bulk when the volume calls for it (see the module doc).
 
     Inside a deferrable task (``ctx.deferred`` is a list) the batches are only started and
@@ -45,7 +46,7 @@ def apply_planned(ctx: Any, spec: EntitySpec, planned: list[Planned], batch: Any
     """
     part = f"{batch.index}/{batch.count}" if batch is not None else "all"
     shown = f" batch {batch.index + 1}/{batch.count}" if batch is not None and batch.count > 1 else ""
-    writes = sum(1 for p in planned if p.action in (CREATE, UPDATE))
+    writes = sum(1 for p in planned if p.action in (Action.CREATE, Action.UPDATE))
     if choose(ctx, spec, writes, shown) is Mode.PER_RECORD:
         return apply(ctx, spec, planned)
     run_key = getattr(ctx, "run_key", None) or "local"
@@ -53,7 +54,7 @@ def apply_planned(ctx: Any, spec: EntitySpec, planned: list[Planned], batch: Any
     if deferred is not None:
         started = start(ctx, spec, planned, run_key=run_key, part=part)
         deferred.append((spec, started))
-        return started.outcome or Outcome(spec.name)
+        return started.outcome or EntityReport(spec.name)
     poll = float(getattr(ctx.settings, "bulk_poll_seconds", 5.0))
     return run_blocking(ctx, spec, planned, run_key=run_key, part=part, poll_interval=poll)
 
@@ -96,13 +97,13 @@ class Started:
     """The batches a step batch waits for, and what its per-item part already did."""
 
     sent: list[Sent] = field(default_factory=list)
-    outcome: Outcome | None = None
+    outcome: EntityReport | None = None
 
 
 def start(ctx: Any, spec: EntitySpec, planned: list[Planned], *, run_key: str, part: str) -> Started:
     """Apply the per-item part at once, send the rest as batches (found again after a retry)."""
-    todo = [p for p in planned if p.action in (CREATE, UPDATE)]
-    rest = [p for p in planned if p.action not in (CREATE, UPDATE)]
+    todo = [p for p in planned if p.action in (Action.CREATE, Action.UPDATE)]
+    rest = [p for p in planned if p.action not in (Action.CREATE, Action.UPDATE)]
     files: dict[BulkKind, BatchFile] = {}
     per_item: list[Planned] = []
     if spec.name == "price":
@@ -125,8 +126,8 @@ def start(ctx: Any, spec: EntitySpec, planned: list[Planned], *, run_key: str, p
     return Started(sent, outcome)
 
 
-def finish(ctx: Any, spec: EntitySpec, started: Started, event: dict[str, Any]) -> Outcome:
-    outcome = Outcome(spec.name)
+def finish(ctx: Any, spec: EntitySpec, started: Started, event: dict[str, Any]) -> EntityReport:
+    outcome = EntityReport(spec.name)
     if started.outcome is not None:
         outcome.add(started.outcome)
     if started.sent:
@@ -143,7 +144,7 @@ def run_blocking(
     part: str,
     wait: Callable[..., dict[str, Any]] | None = None,
     poll_interval: float = 5.0,
-) -> Outcome:
+) -> EntityReport:
     """Start, wait in this process, finish (for runs outside a deferrable operator)."""
     from vtex_provider.triggers.vtex_batch import wait_blocking
 
