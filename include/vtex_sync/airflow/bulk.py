@@ -54,8 +54,24 @@ def _result(step: str, outcome: EntityReport, ctx: Any) -> dict[str, Any]:
     return result
 
 
+def _ticket(groups: list[dict[str, Any]], report: EntityReport, calls: int) -> BatchTicket:
+    return BatchTicket(
+        batches=[[api, batch_id] for g in groups for api, batch_id in g["pairs"]],
+        state={"groups": groups, "outcome": report.as_dict(), "calls": calls},
+    )
+
+
+def _group(spec_name: str, started: Any, run_key: str, part: str) -> dict[str, Any]:
+    """What one entity's phase needs to be finished by another process (small: keys and ids)."""
+    return {
+        "entity": spec_name, "run_key": run_key, "part": part, "phase": started.phase,
+        "failed": sorted(started.failed), "pairs": [item.pair for item in started.sent],
+        "sent": [[item.key, item.kind.value, item.batch_id] for item in started.sent],
+    }
+
+
 def start_step(
-    step: str, params: Mapping[str, Any], *, batch: list[int] | None, run_key: str
+    step: str, params: Mapping[str, Any], *, batch: list[Any] | None, run_key: str
 ) -> BatchTicket | dict[str, Any]:
     """Run the step; a ticket when it sent batches to wait for, else its summary."""
     from vtex_sync.airflow.connections import build_context, load_settings
@@ -68,34 +84,37 @@ def start_step(
     ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
     ctx.run_key, ctx.deferred = run_key, []
     outcome = STEP_FUNCTIONS[step](ctx, batch=Batch(*batch) if batch else None)
-    sent = [(spec.name, item) for spec, started in ctx.deferred for item in started.sent]
-    if not sent:
+    groups = [_group(spec.name, started, run_key, part)
+              for spec, started, part in ctx.deferred if started.sent]
+    if not groups:
         return _result(step, outcome, ctx)
-    return BatchTicket(
-        batches=[item.pair for _, item in sent],
-        state={
-            "sent": [[entity, item.key, item.kind.value, item.batch_id] for entity, item in sent],
-            "outcome": outcome.as_dict(),
-            "calls": ctx.hook.stats.calls,
-        },
-    )
+    return _ticket(groups, outcome, ctx.hook.stats.calls)
 
 
-def finish_step(step: str, ticket: BatchTicket, event: dict[str, Any]) -> dict[str, Any]:
-    """Record what the batches did and return the step's summary (per-item part included)."""
+def finish_step(step: str, ticket: BatchTicket, event: dict[str, Any]) -> BatchTicket | dict[str, Any]:
+    """Record what a phase's batches did; a ticket for the next phase (fixed prices after
+    base prices), else the step's summary (per-item part included)."""
     from vtex_sync.airflow.connections import build_context, load_settings
+    from vtex_sync.bulk import flow
     from vtex_sync.bulk.files import BulkKind
-    from vtex_sync.bulk.job import BatchSender, Sent
+    from vtex_sync.bulk.job import Sent
     from vtex_sync.flows.engine import EntityReport, Failure
+    from vtex_sync.flows.setup import SPECS
 
     ctx = build_context(settings=load_settings())
     saved = ticket.state["outcome"]
     outcome = EntityReport(step, Counter(saved["counts"]), [Failure(**f) for f in saved["failures"]])
-    by_entity: dict[str, list[Sent]] = {}
-    for entity, key, kind, batch_id in ticket.state["sent"]:
-        by_entity.setdefault(entity, []).append(Sent(key, BulkKind(kind), batch_id))
-    sender = BatchSender(ctx)
-    for entity, items in by_entity.items():
-        outcome.add(sender.finish(entity, items, event))
-    outcome.counts["calls"] += ctx.hook.stats.calls
+    following = []
+    for group in ticket.state["groups"]:
+        sent = [Sent(key, BulkKind(kind), batch_id) for key, kind, batch_id in group["sent"]]
+        started = flow.Started(sent, None, group["phase"], set(group["failed"]))
+        report, after = flow.finish(ctx, SPECS[group["entity"]], started, event,
+                                    run_key=group["run_key"], part=group["part"])
+        outcome.add(report)
+        if after is not None:
+            following.append(_group(group["entity"], after, group["run_key"], group["part"]))
+    calls = int(ticket.state.get("calls", 0)) + ctx.hook.stats.calls
+    if following:
+        return _ticket(following, outcome, calls)
+    outcome.counts["calls"] = outcome.counts.get("calls", 0) + calls
     return _result(step, outcome, ctx)
