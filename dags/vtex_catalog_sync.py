@@ -29,7 +29,6 @@ dag = sync_dag(
     flow="catalog",
     dag_id="vtex_catalog_sync",
     cron="*/15 * * * *",
-    pool="vtex_catalog",
     tag="catalog",
     doc_md=__doc__,
 )

@@ -26,7 +26,6 @@ dag = sync_dag(
     flow="inventory",
     dag_id="vtex_inventory_sync",
     cron="*/2 * * * *",
-    pool="vtex_logistics",
     tag="logistics",
     doc_md=__doc__,
 )

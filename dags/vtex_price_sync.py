@@ -26,7 +26,6 @@ dag = sync_dag(
     flow="prices",
     dag_id="vtex_price_sync",
     cron="*/5 * * * *",
-    pool="vtex_pricing",
     tag="pricing",
     doc_md=__doc__,
 )

@@ -18,7 +18,7 @@ from airflow.sdk import (
 )
 
 from vtex_sync.airflow.operators import SyncStepOperator
-from vtex_sync.entities import Step
+from vtex_sync.entities import Flow, Step, flow_pool
 
 DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
 
@@ -77,10 +77,12 @@ def summary(results: list[Any], flow: str) -> dict[str, Any]:
     return summarise(results, flow=flow, run_id=context["run_id"], params=context["params"])
 
 
-def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: str | None) -> DAG:
-    """A DAG whose one task syncs ``flow`` over each run's data interval and publishes its asset
-    ``vtex://<account>/<flow>`` through the alias ``vtex_<flow>``."""
+def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None) -> DAG:
+    """A DAG whose one task syncs ``flow`` over each run's data interval (in the pool of the
+    flow's entities) and publishes its asset ``vtex://<account>/<flow>`` through the alias
+    ``vtex_<flow>``."""
     alias = AssetAlias(f"vtex_{flow}")
+    pool = flow_pool(Flow(flow))
 
     @task(task_id=f"sync_{flow}", pool=pool, outlets=[alias])
     def sync() -> dict[str, Any]:
