@@ -126,6 +126,7 @@ class Supervisor:
                 if service.running() or service.popen is None:
                     continue
                 code = service.popen.returncode
+                _signal_group(service.popen.pid, signal.SIGKILL)  # what the dead leader left behind
                 now = time.monotonic()
                 service.restarts = [t for t in service.restarts if now - t < self.restart_window] + [now]
                 self.report(f"!! {service.name} exited with code {code}; last lines of {service.log_path}:")
