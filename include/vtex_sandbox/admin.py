@@ -43,15 +43,21 @@ class Faults(BaseModel):
     lost_response: float | None = Field(default=None, ge=0, le=1)
 
 
+def _stats(request: Request) -> dict[str, Any]:
+    return {**request.app.state.stats.snapshot(), "contract": request.app.state.contract_stats.snapshot()}
+
+
 @router.get("/stats")
 def get_stats(request: Request) -> dict[str, Any]:
-    return request.app.state.stats.snapshot()
+    """Requests by route and status; ``contract``: requests checked and violations per operation."""
+    return _stats(request)
 
 
 @router.post("/stats/reset")
 def reset_stats(request: Request) -> dict[str, Any]:
     request.app.state.stats.reset()
-    return request.app.state.stats.snapshot()
+    request.app.state.contract_stats.reset()
+    return _stats(request)
 
 
 @router.get("/export")
@@ -64,6 +70,7 @@ def reset(request: Request, store: StoreDep) -> dict[str, bool]:
     store.reset()
     seed_defaults(store)
     request.app.state.stats.reset()
+    request.app.state.contract_stats.reset()
     return {"reset": True}
 
 

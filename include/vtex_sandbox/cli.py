@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 
 from vtex_sandbox.config import SandboxConfig
+from vtex_sandbox.contract_stats import ContractMode
 
 KEY_ENV = "VTEX_SANDBOX_APP_KEY"
 TOKEN_ENV = "VTEX_SANDBOX_APP_TOKEN"
@@ -33,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("--order-clock", type=float, default=defaults.order_clock, metavar="S")
     add("--cancel-request-share", type=float, default=defaults.cancel_request_share, metavar="P")
     add("--duplicate-feed-share", type=float, default=defaults.duplicate_feed_share, metavar="P")
+    add("--contract", default=None, metavar="DIR",
+        help="check every request against VTEX's OpenAPI documents (*.json) in DIR")
+    add("--contract-mode", default=defaults.contract_mode, choices=[m.value for m in ContractMode],
+        help="enforce: a violation answers 400; report: violations are only counted in /_sandbox/stats")
+    add("--duplicate-hook-share", type=float, default=defaults.duplicate_hook_share, metavar="P")
+    add("--hook-idle-seconds", type=float, default=defaults.hook_idle_seconds, metavar="S")
+    add("--hook-retry-seconds", type=float, default=defaults.hook_retry_seconds, metavar="S")
+    add("--hook-concurrency", type=int, default=defaults.hook_concurrency, metavar="N")
     add("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -53,6 +62,12 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         order_clock=args.order_clock,
         cancel_request_share=args.cancel_request_share,
         duplicate_feed_share=args.duplicate_feed_share,
+        contract_dir=args.contract,
+        contract_mode=args.contract_mode,
+        duplicate_hook_share=args.duplicate_hook_share,
+        hook_idle_seconds=args.hook_idle_seconds,
+        hook_retry_seconds=args.hook_retry_seconds,
+        hook_concurrency=args.hook_concurrency,
     )
 
 

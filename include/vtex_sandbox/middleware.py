@@ -1,7 +1,8 @@
 """Cross-cutting behaviour of every sandbox request, as one ASGI middleware.
 
 In order: trailing-slash tolerance, request id, added latency, authentication, then (VTEX
-routes only) injected faults and rate limits, and finally per-route statistics.
+routes only) the check against VTEX's published contract (``--contract``), injected faults and
+rate limits, and finally per-route statistics.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vtex_sandbox.contract_loader import load_contract
+from vtex_sandbox.contract_stats import ContractMode, ContractStats
 from vtex_sandbox.errors import error_body
 from vtex_sandbox.ratelimit import RateLimiter
 
@@ -118,7 +121,11 @@ class SandboxMiddleware:
             await self.app(scope, receive, send_with_headers)
             return  # admin routes are not counted
         else:
-            await self._serve_vtex_route(scope, receive, send_with_headers, answer, route, extra_headers)
+            receive, refusal = await _check_contract(state, scope, receive, route)
+            if refusal is not None:
+                await answer(400, refusal)
+            else:
+                await self._serve_vtex_route(scope, receive, send_with_headers, answer, route, extra_headers)
         state.stats.record(method, route, status_seen)
 
     async def _serve_vtex_route(
@@ -142,6 +149,49 @@ class SandboxMiddleware:
             await self.app(scope, receive, _losing_send(send))
             return
         await self.app(scope, receive, send)
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it to the app again."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+async def _check_contract(state: Any, scope: Scope, receive: Receive, route: str) -> tuple[Receive, Any]:
+    """Check the request against VTEX's documents; the error body to refuse it with, if any."""
+    contract = getattr(state, "contract", None)
+    if contract is None:
+        return receive, None
+    body, receive = await _read_body(receive)
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    operation, violations = contract.check(
+        scope["method"], scope["path"], scope.get("query_string", b""), headers, body
+    )
+    key = operation.key if operation else f"{scope['method']} {route} (undocumented)"
+    state.contract_stats.record(key, violations)
+    if not violations or state.contract_stats.mode is not ContractMode.ENFORCE:
+        return receive, None
+    message = "; ".join(f"{v.message} [{v.field}: {v.rule}]" for v in violations)
+    refusal = error_body(f"Request does not match VTEX's contract for {key}: {message}", "400")
+    refusal["error"]["violations"] = [v.as_json() for v in violations]
+    return receive, refusal
 
 
 def _losing_send(send: Send) -> Send:
@@ -172,8 +222,11 @@ def new_runtime_state(config: Any) -> dict[str, Any]:
     """Fresh runtime state the middleware needs (set on ``app.state`` by ``create_app``)."""
     import random
 
+    contract_mode = ContractMode(config.contract_mode) if config.contract_dir else None
     return {
         "stats": RequestStats(),
+        "contract": load_contract(config.contract_dir) if config.contract_dir else None,
+        "contract_stats": ContractStats(contract_mode),
         "limiter": RateLimiter(config.rate_limit_scale),
         "fault_rng": random.Random(config.seed),
         "faults": {

@@ -34,7 +34,7 @@ def only_entry(result, key):
 @pytest.mark.parametrize(
     ("overrides", "field", "rule"),
     [
-        ({"name": None}, "name", "string_type"),
+        ({"name": None}, "name", "missing_value"),
         ({"packaged_weight_kg": -1}, "packaged_weight_kg", "negative"),
         ({"packaged_weight_kg": 0}, "packaged_weight_kg", "out_of_range"),
         ({"ean": "4006381333932"}, "ean", "bad_ean"),

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.contract import contract_knobs, record_contract_stats
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
@@ -70,9 +71,10 @@ def run_initial_setup() -> None:
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(SandboxConfig(account=ACCOUNT, rate_limit_scale=0))
+    server = SandboxServer(SandboxConfig(account=ACCOUNT, rate_limit_scale=0, **contract_knobs()))
     server.start()
     yield server
+    record_contract_stats(server.base_url, auth_headers(server.config), "incremental")
     server.stop()
 
 

@@ -7,13 +7,20 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.contract import contract_knobs
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
 
 
 @pytest.fixture(scope="session")
 def sandbox_config() -> SandboxConfig:
-    return SandboxConfig(account="testshop", app_key="vtexappkey-testshop-x", app_token="test-token", seed=7)
+    return SandboxConfig(
+        account="testshop",
+        app_key="vtexappkey-testshop-x",
+        app_token="test-token",
+        seed=7,
+        **contract_knobs(),
+    )
 
 
 @pytest.fixture(scope="session")

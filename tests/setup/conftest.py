@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.contract import contract_knobs, record_contract_stats
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
@@ -85,7 +86,9 @@ def erp_data() -> dict[str, list[dict[str, Any]]]:
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, erp_data: dict) -> Iterator[Store]:
-    config = SandboxConfig(account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=11)
+    config = SandboxConfig(
+        account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=11, **contract_knobs()
+    )
     server = SandboxServer(config, in_subprocess=True)
     base_url = server.start()
     try:
@@ -94,4 +97,5 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, erp_data: dict) -> It
         with httpx.Client(base_url=base_url, headers=auth_headers(config), timeout=30) as admin:
             yield Store(erp_url, state_url, base_url, admin, server)
     finally:
+        record_contract_stats(base_url, auth_headers(config), "setup")
         server.stop()

@@ -29,7 +29,8 @@ def erp_from_url(url_or_path: str | Path, *, file_format: str | None = None) -> 
 
 def erp_from_extra(extra: dict[str, Any], password: str | None = None) -> SqlErp | FileErp:
     """The adapter described by a connection's extra: ``{"adapter": "sql", "url": ...}`` or
-    ``{"adapter": "files", "path": ..., "format": "csv"}``."""
+    ``{"adapter": "files", "path": ..., "format": "csv", "encoding": "utf-8", "delimiter": ","}``
+    (`encoding` and `delimiter` apply to CSV drops; those are their defaults)."""
     adapter = extra.get("adapter", "sql")
     if adapter == "sql":
         if not extra.get("url"):
@@ -38,7 +39,8 @@ def erp_from_extra(extra: dict[str, Any], password: str | None = None) -> SqlErp
     if adapter == "files":
         if not extra.get("path"):
             raise ValueError("an ERP connection with adapter 'files' needs 'path' in its extra")
-        return FileErp(extra["path"], format=extra.get("format", "csv"))
+        return FileErp(extra["path"], format=extra.get("format", "csv"),
+                       encoding=extra.get("encoding", "utf-8"), delimiter=extra.get("delimiter", ","))
     raise ValueError(f"unknown ERP adapter {adapter!r}; expected 'sql' or 'files'")
 
 

@@ -1,82 +1,40 @@
 """`FileErp`: a drop folder with one CSV or Parquet file per staging table (``categories.csv``...).
 
-Inbound tables are read-only. Orders the integration writes go to JSON-lines files in an
-``outbound/`` subfolder (one sales order per VTEX order); the ERP's answers about orders
-(``invoices.csv``...) are read from the drop folder and the integration's outcomes are appended
-to ``outbound/sync_log.jsonl``.
+Inbound tables are read-only, with an explicit `encoding` and `delimiter` (connection extra).
+Orders the integration writes go to ``outbound/sales_orders.jsonl``: one JSON line per VTEX
+order holding its lines and customer, written in one append and fsynced, so a crash leaves
+either the whole order or a torn last line, never half an order. A torn last line is skipped
+on read and cut off before the next write. Status changes, cancellation requests and the
+integration's outcomes (``sync_log.jsonl``) are single-line records beside it; the ERP's
+answers about orders (``invoices.csv``...) are read from the drop folder.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import pyarrow.parquet as pq
-from sqlalchemy import Boolean, Integer, Numeric, String
+from sqlalchemy import Boolean, Integer, Numeric
 
 from vtex_sync.db import UtcDateTime, to_utc, utcnow
 from vtex_sync.erp.base import Row, SyncKey, normalise_key
+from vtex_sync.erp.cells import origin_of
+from vtex_sync.erp.file_reader import CsvTable, ParquetTable, _typed, check_options, problem_of
 from vtex_sync.erp.schema import ORDER_STATUSES, SYNC_STATUSES, SYNC_TABLES, key_columns, table
 from vtex_sync.erp.validation import row_key
 
 FileFormat = Literal["csv", "parquet"]
-TRUE_WORDS = {"true", "t", "1", "yes", "y"}
-FALSE_WORDS = {"false", "f", "0", "no", "n"}
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def coerce(value: Any, column_type: Any) -> Any:
-    """Convert a value read from a file to the Python type of its staging column."""
-    if _is_missing(value):
-        return None
-    if isinstance(column_type, Boolean):
-        if isinstance(value, str):
-            word = value.strip().lower()
-            if word in TRUE_WORDS | FALSE_WORDS:
-                return word in TRUE_WORDS
-            raise ValueError(f"not a boolean: {value!r}")
-        return bool(value)
-    if isinstance(column_type, Integer):
-        return int(Decimal(str(value)))
-    if isinstance(column_type, Numeric):
-        return Decimal(str(value).strip())
-    if isinstance(column_type, UtcDateTime):
-        if isinstance(value, pd.Timestamp):
-            value = value.to_pydatetime()
-        elif isinstance(value, str):
-            value = datetime.fromisoformat(value.strip())
-        elif isinstance(value, date) and not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        return to_utc(value)
-    return str(value)
-
-
-def _coerce_row(table_name: str, record: Mapping[str, Any]) -> Row:
-    """Typed row; an empty text key part (e.g. a text-only product specification) stays ``""``."""
-    columns = table(table_name).c
-    row = {name: coerce(value, columns[name].type) if name in columns else value
-           for name, value in record.items()}
-    for name in key_columns(table_name):
-        if row.get(name) is None and isinstance(columns[name].type, String):
-            row[name] = ""
-    return row
+log = logging.getLogger(__name__)
+_coerce_row = _typed
 
 
 def _json_default(value: Any) -> Any:
@@ -106,13 +64,21 @@ def write_drop(folder: str | Path, data: Mapping[str, list[Mapping[str, Any]]],
 
 
 class FileErp:
-    """Reads a drop folder of CSV or Parquet files; writes orders as JSON lines under ``outbound/``."""
+    """Reads a drop folder of CSV or Parquet files; writes orders as JSON lines under ``outbound/``.
 
-    def __init__(self, folder: str | Path, format: FileFormat = "csv") -> None:  # noqa: A002
+    `encoding` (default ``utf-8``; a BOM is ignored) and `delimiter` (default ``,``) apply to
+    CSV files; a file whose header does not split on the delimiter is an error naming it.
+    """
+
+    def __init__(self, folder: str | Path, format: FileFormat = "csv", *,  # noqa: A002
+                 encoding: str = "utf-8", delimiter: str = ",") -> None:
         if format not in ("csv", "parquet"):
             raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
+        check_options(encoding, delimiter)
         self.folder = Path(folder)
         self.format = format
+        self.encoding = encoding
+        self.delimiter = delimiter
         self.outbound = self.folder / "outbound"
 
     def __repr__(self) -> str:
@@ -123,17 +89,17 @@ class FileErp:
         table(table_name)  # unknown table -> KeyError
         return self.folder / f"{table_name}.{self.format}"
 
-    def _records(self, table_name: str, chunk_size: int) -> Iterator[list[Row]]:
+    def _source(self, table_name: str) -> CsvTable | ParquetTable | None:
         path = self._path(table_name)
         if not path.exists():
-            return
+            return None
         if self.format == "csv":
-            with pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_size) as reader:
-                for frame in reader:
-                    yield [_coerce_row(table_name, rec) for rec in frame.to_dict("records")]
-        else:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-                yield [_coerce_row(table_name, rec) for rec in batch.to_pylist()]
+            return CsvTable(path, table_name, encoding=self.encoding, delimiter=self.delimiter)
+        return ParquetTable(path, table_name)
+
+    def _rows(self, table_name: str) -> Iterator[Row]:
+        source = self._source(table_name)
+        return iter(()) if source is None else source.rows()
 
     def read(
         self,
@@ -143,21 +109,23 @@ class FileErp:
         until: datetime | None = None,
         chunk_size: int = 1000,
     ) -> Iterator[list[Row]]:
-        """Yield lists of at most `chunk_size` rows (file order) with ``since <= updated_at < until``."""
+        """Yield lists of at most `chunk_size` rows (file order) with ``since <= updated_at < until``.
+
+        Rows keep their `origin` (file, line); a row whose ``updated_at`` is unreadable or whose
+        cells could not be split is always included, so validation quarantines it.
+        """
         since = to_utc(since) if since else None
         until = to_utc(until) if until else None
         pending: list[Row] = []
-        for records in self._records(table_name, chunk_size):
-            for row in records:
-                stamp = row.get("updated_at")
-                too_early = since is not None and (stamp is None or stamp < since)
-                too_late = until is not None and (stamp is None or stamp >= until)
-                if too_early or too_late:
+        for row in self._rows(table_name):
+            stamp = row.get("updated_at")
+            if isinstance(stamp, datetime) and problem_of(row) is None:
+                if (since is not None and stamp < since) or (until is not None and stamp >= until):
                     continue
-                pending.append(row)
-                if len(pending) == chunk_size:
-                    yield pending
-                    pending = []
+            pending.append(row)
+            if len(pending) == chunk_size:
+                yield pending
+                pending = []
         if pending:
             yield pending
 
@@ -174,17 +142,34 @@ class FileErp:
 
     def keys(self, table_name: str) -> set[str]:
         """Every row's key (``row_key`` form); a drop file has no index, so this reads it once."""
-        return {row_key(table_name, row) for chunk in self.read(table_name) for row in chunk}
+        return {row_key(table_name, row) for row in self._rows(table_name)}
 
     def count(self, table_name: str) -> int:
-        path = self._path(table_name)
-        if not path.exists():
+        source = self._source(table_name)
+        if source is None:
             return 0
-        if self.format == "parquet":
-            return pq.ParquetFile(path).metadata.num_rows
-        return sum(len(chunk) for chunk in self._records(table_name, 10_000))
+        if isinstance(source, ParquetTable):
+            return source.num_rows()
+        return sum(1 for _ in source.rows())
 
-    # ------------------------------------------------------------------ orders: VTEX -> ERP
+    def _answers(self, table_name: str) -> list[Row]:
+        """The ERP's rows of an order-answer table; unreadable rows are logged and left out."""
+        columns = table(table_name).c
+        strict = (Boolean, Integer, Numeric, UtcDateTime)
+        good = []
+        for row in self._rows(table_name):
+            problem = problem_of(row)
+            bad = problem.field if problem else next(
+                (name for name, value in row.items() if name in columns and isinstance(value, str)
+                 and isinstance(columns[name].type, strict)), None)
+            if bad is None:
+                good.append(row)
+            else:
+                log.warning("%s: column %s = %r cannot be read; row skipped until the ERP fixes it",
+                            origin_of(row), bad, row.get(bad))
+        return good
+
+    # ------------------------------------------------------------------ outbound files
     @contextmanager
     def _locked(self) -> Iterator[None]:
         self.outbound.mkdir(parents=True, exist_ok=True)
@@ -196,47 +181,68 @@ class FileErp:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _lines(self, name: str) -> list[dict[str, Any]]:
+        """The records of ``outbound/<name>.jsonl``; a torn or garbled line is skipped (logged)."""
         path = self.outbound / f"{name}.jsonl"
         if not path.exists():
             return []
-        with open(path, encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+        records = []
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError:
+                    torn = not line.endswith("\n")
+                    log.warning("%s line %d: %s JSON line skipped", path.name, number,
+                                "torn (interrupted write)" if torn else "unreadable")
+        return records
 
     def _append(self, name: str, records: list[Mapping[str, Any]]) -> None:
-        with open(self.outbound / f"{name}.jsonl", "a", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, sort_keys=True, default=_json_default) + "\n")
+        """Append records as one write, fsynced; call under `_locked` (a torn tail is cut first)."""
+        path = self.outbound / f"{name}.jsonl"
+        data = "".join(json.dumps(r, sort_keys=True, default=_json_default) + "\n" for r in records)
+        with open(path, "ab+") as handle:
+            _cut_torn_tail(handle, path)
+            handle.write(data.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    # ------------------------------------------------------------------ orders: VTEX -> ERP
+    def _orders(self) -> dict[str, dict[str, Any]]:
+        orders: dict[str, dict[str, Any]] = {}
+        for rec in self._lines("sales_orders"):
+            orders.setdefault(rec["vtex_order_id"], rec)  # the first complete copy is the order
+        return orders
 
     def upsert_sales_order(self, order_row: Mapping[str, Any], lines: list[Mapping[str, Any]],
                            customer: Mapping[str, Any] | None) -> bool:
-        """Append the order (with `lines` and `customer`) unless this VTEX order is already there."""
+        """Write the order with its `lines` and `customer` as one record, unless it is there."""
         now = utcnow()
         order = {"status": "received", "received_at": now, "updated_at": now, **order_row}
         order_id = order["vtex_order_id"]
+        order["lines"] = [{"line_no": n, **line, "vtex_order_id": order_id}
+                          for n, line in enumerate(lines, 1)]
+        order["customer"] = {**customer, "vtex_order_id": order_id} if customer else None
         with self._locked():
-            if any(rec["vtex_order_id"] == order_id for rec in self._lines("sales_orders")):
+            if order_id in self._orders():
                 return False
-            self._append("sales_order_lines", [
-                {"line_no": n, **line, "vtex_order_id": order_id} for n, line in enumerate(lines, 1)
-            ])
-            if customer:
-                self._append("order_customers", [{**customer, "vtex_order_id": order_id}])
-            self._append("sales_orders", [order])  # last: its presence marks the order complete
+            self._append("sales_orders", [order])
         return True
 
     def get_sales_order(self, vtex_order_id: str) -> Row | None:
-        orders = [rec for rec in self._lines("sales_orders") if rec["vtex_order_id"] == vtex_order_id]
-        if not orders:
+        record = self._orders().get(vtex_order_id)
+        if record is None:
             return None
-        order = _coerce_row("sales_orders", orders[0])
+        lines, customer = record.get("lines") or [], record.get("customer")
+        order = _coerce_row("sales_orders",
+                            {k: v for k, v in record.items() if k not in ("lines", "customer")})
         for change in self._lines("order_status"):
             if change["vtex_order_id"] == vtex_order_id:
                 order.update(_coerce_row("sales_orders", change))
-        lines = [_coerce_row("sales_order_lines", rec) for rec in self._lines("sales_order_lines")
-                 if rec["vtex_order_id"] == vtex_order_id]
-        customer = next((_coerce_row("order_customers", rec) for rec in self._lines("order_customers")
-                         if rec["vtex_order_id"] == vtex_order_id), None)
-        return {**order, "lines": sorted(lines, key=lambda line: line["line_no"]), "customer": customer}
+        typed_lines = [_coerce_row("sales_order_lines", line) for line in lines]
+        return {**order, "lines": sorted(typed_lines, key=lambda line: line["line_no"]),
+                "customer": _coerce_row("order_customers", customer) if customer else None}
 
     def set_order_status(self, vtex_order_id: str, status: str, *, vtex_status: str | None = None,
                          erp_order_code: str | None = None) -> bool:
@@ -256,16 +262,16 @@ class FileErp:
     def request_cancellation(self, vtex_order_id: str, reason: str | None = None) -> bool:
         """Record a shopper's cancellation request in ``outbound/cancellation_requests.jsonl``
         for the ERP to decide on (its answer comes back in the `order_cancellations` drop file).
-        True if new."""
+        True if new. The status line goes first, the request (which marks it done) last."""
         with self._locked():
             if any(r["vtex_order_id"] == vtex_order_id for r in self._lines("cancellation_requests")):
                 return False
             now = utcnow()
-            request = {"vtex_order_id": vtex_order_id, "reason": reason, "decided_by": "shopper"}
-            self._append("cancellation_requests", [{**request, "requested_at": now}])
             self._append("order_status", [
                 {"vtex_order_id": vtex_order_id, "status": "cancel_requested", "updated_at": now}
             ])
+            request = {"vtex_order_id": vtex_order_id, "reason": reason, "decided_by": "shopper"}
+            self._append("cancellation_requests", [{**request, "requested_at": now}])
         return True
 
     # ------------------------------------------------------------------ orders: ERP -> VTEX
@@ -273,15 +279,15 @@ class FileErp:
         keys = key_columns(table_name)
         outcome = {tuple(rec["key"]): rec["status"] for rec in self._lines("sync_log")
                    if rec["table"] == table_name}
-        rows = [row for chunk in self.read(table_name) for row in chunk]
+        rows = self._answers(table_name)
+
         def status(row: Row) -> str:
             return outcome.get(tuple(str(row[k]) for k in keys), row.get("sync_status") or "pending")
 
         return [row for row in rows if status(row) == "pending"]
 
     def _children(self, table_name: str, parent: Row, columns: tuple[str, ...]) -> list[Row]:
-        return [row for chunk in self.read(table_name) for row in chunk
-                if all(row[c] == parent[c] for c in columns)]
+        return [row for row in self._answers(table_name) if all(row[c] == parent[c] for c in columns)]
 
     def pending_invoices(self) -> list[Row]:
         keys = ("vtex_order_id", "invoice_number")
@@ -291,6 +297,7 @@ class FileErp:
     def pending_shipments(self) -> list[Row]:
         keys = ("vtex_order_id", "invoice_number")
         unsent = {tuple(inv[k] for k in keys) for inv in self._pending("invoices")}
+
         def events(ship: Row) -> list[Row]:
             return sorted(self._children("tracking_events", ship, keys), key=lambda event: event["seq"])
 
@@ -298,7 +305,14 @@ class FileErp:
                 for ship in self._pending("shipments") if tuple(ship[k] for k in keys) not in unsent]
 
     def pending_changes(self) -> list[Row]:
-        return [{**row, "items": json.loads(row["items"])} for row in self._pending("order_changes")]
+        changes = []
+        for row in self._pending("order_changes"):
+            try:
+                changes.append({**row, "items": json.loads(row["items"])})
+            except (TypeError, json.JSONDecodeError):
+                log.warning("%s: column items = %r is not JSON; change skipped until the ERP fixes it",
+                            origin_of(row), row.get("items"))
+        return changes
 
     def pending_cancellations(self) -> list[Row]:
         return [row for row in self._pending("order_cancellations") if row.get("decision")]
@@ -316,3 +330,25 @@ class FileErp:
         with self._locked():
             self._append("sync_log", [record])
         return True
+
+
+def _cut_torn_tail(handle: Any, path: Path) -> None:
+    """Drop a last line without its newline (a write cut short by a crash) before appending."""
+    size = handle.seek(0, os.SEEK_END)
+    if size == 0:
+        return
+    handle.seek(size - 1)
+    if handle.read(1) == b"\n":
+        return
+    cut, end = 0, size
+    while end > 0:  # the last newline, scanning back block by block
+        start = max(0, end - (1 << 16))
+        handle.seek(start)
+        block = handle.read(end - start)
+        if b"\n" in block:
+            cut = start + block.rfind(b"\n") + 1
+            break
+        end = start
+    log.warning("%s: cut a torn last line (%d bytes) left by an interrupted write", path.name, size - cut)
+    handle.truncate(cut)
+    handle.seek(cut)

@@ -1,13 +1,16 @@
 """Pydantic row models for the inbound staging tables (one model per table).
 
-Strings are NFC-normalised and stripped; empty optional strings become None; money is a
-non-negative Decimal with scale 2; lengths follow VTEX's limits. `MODELS` maps table -> model.
+Strings are NFC-normalised, cleared of invisible characters (zero-width, soft hyphen, BOM)
+with odd spaces (NBSP...) made plain, and stripped; empty optional strings become None. Numbers
+are never rounded: money is a non-negative Decimal with at most 2 decimals (what VTEX prices and
+OMS cents keep), measures at most 3, and magnitudes beyond what the staging columns or VTEX's
+documented types hold (``int32`` quantities and positions) are out of range. Lengths follow
+VTEX's limits. `MODELS` maps table -> model.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -16,18 +19,15 @@ from urllib.parse import urlparse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from vtex_sync.db import to_utc
+from vtex_sync.erp.cells import normalise_text
 
 LEAD_TIME_RE = re.compile(r"^(?:\d{1,3}\.)?(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d$")
 TRADE_POLICIES_RE = re.compile(r"^\d+(?:,\d+)*$")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")
 EAN_LENGTHS = (8, 12, 13, 14)
-
-
-def normalise_text(value: Any) -> Any:
-    """NFC-normalise and strip strings; leave other values alone."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    return value
+INT32_MAX = 2_147_483_647
+MONEY_LIMIT = Decimal("1e12")  # Numeric(14, 2)
+MEASURE_LIMIT = Decimal("1e9")  # Numeric(12, 3)
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -59,8 +59,20 @@ def _money(value: Decimal | None) -> Decimal | None:
     if value < 0:
         raise ValueError("must not be negative")
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("must have at most 2 decimal places")
+        raise ValueError("must have at most 2 decimal places (VTEX keeps cents; never rounded)")
+    if value >= MONEY_LIMIT:
+        raise ValueError(f"too large: at most {MONEY_LIMIT - Decimal('0.01')}")
     return value.quantize(Decimal("0.01"))
+
+
+def _measure(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if value != value.quantize(Decimal("0.001")):
+        raise ValueError("must have at most 3 decimal places (never rounded)")
+    if value >= MEASURE_LIMIT:
+        raise ValueError(f"too large: below {MEASURE_LIMIT}")
+    return value
 
 
 def _lead_time(value: str) -> str:
@@ -96,15 +108,18 @@ OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
 OptCode = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank_to_none)]
 Money = Annotated[Decimal, AfterValidator(_money)]
 OptMoney = Annotated[Decimal | None, BeforeValidator(_blank_to_none), AfterValidator(_money)]
-Measure = Annotated[Decimal, Field(ge=0)]
-OptMeasure = Annotated[Annotated[Decimal, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
+Measure = Annotated[Decimal, Field(ge=0), AfterValidator(_measure)]
+PositiveMeasure = Annotated[Decimal, Field(gt=0), AfterValidator(_measure)]
+OptMeasure = Annotated[Annotated[Decimal, Field(ge=0)] | None, BeforeValidator(_blank_to_none),
+                       AfterValidator(_measure)]
+Int32 = Annotated[int, Field(ge=0, le=INT32_MAX)]
 Ean = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_ean)]
 LeadTime = Annotated[str, AfterValidator(_lead_time)]
 TradePolicies = Annotated[str, AfterValidator(_trade_policies)]
 ImageUrl = Annotated[str, Field(max_length=1000), AfterValidator(_image_url)]
 UtcStamp = Annotated[datetime, AfterValidator(_utc)]
 OptUtcStamp = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(_utc)]
-Position = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
+Position = Annotated[Int32 | None, BeforeValidator(_blank_to_none)]
 
 
 class ErpRow(BaseModel):
@@ -199,9 +214,9 @@ class Sku(ErpRow):
     packaged_height: Measure
     packaged_width: Measure
     packaged_length: Measure
-    packaged_weight_kg: Annotated[Decimal, Field(gt=0)]
+    packaged_weight_kg: PositiveMeasure
     measurement_unit: Annotated[str, Field(min_length=1, max_length=10)] = "un"
-    unit_multiplier: Annotated[Decimal, Field(gt=0)] = Decimal(1)
+    unit_multiplier: PositiveMeasure = Decimal(1)
     manufacturer_code: OptCode = None
 
 
@@ -213,7 +228,7 @@ class SkuSpecification(ErpRow):
 
 class SkuImage(ErpRow):
     sku_ref_id: Annotated[str, Field(min_length=1, max_length=50)]
-    position: Annotated[int, Field(ge=0)]
+    position: Int32
     url: ImageUrl
     label: OptCode = None
     name: Name100
@@ -230,7 +245,7 @@ class Price(ErpRow):
 class FixedPrice(ErpRow):
     sku_ref_id: Annotated[str, Field(min_length=1, max_length=50)]
     trade_policy_id: Annotated[str, Field(pattern=r"^\d+$")]
-    min_quantity: Annotated[int, Field(ge=1)] = 1
+    min_quantity: Annotated[int, Field(ge=1, le=INT32_MAX)] = 1
     value: Money
     list_price: OptMoney = None
     date_from: OptUtcStamp = None
@@ -240,7 +255,7 @@ class FixedPrice(ErpRow):
 class Warehouse(ErpRow):
     code: Code
     name: Name100
-    priority: int = 0
+    priority: Annotated[int, Field(ge=-INT32_MAX, le=INT32_MAX)] = 0
 
 
 class Dock(ErpRow):
@@ -255,7 +270,7 @@ class Dock(ErpRow):
 class Stock(ErpRow):
     sku_ref_id: Annotated[str, Field(min_length=1, max_length=50)]
     warehouse_code: Code
-    quantity: Annotated[int, Field(ge=0)] = 0
+    quantity: Int32  # decides what VTEX shows: never defaulted
     unlimited: bool = False
     lead_time: LeadTime = "00:00:00"
 

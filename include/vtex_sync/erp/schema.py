@@ -399,6 +399,11 @@ def key_columns(name: str) -> tuple[str, ...]:
     return tuple(col.name for col in table(name).primary_key.columns)
 
 
+def required_columns(name: str) -> tuple[str, ...]:
+    """Columns a source of table `name` must have (NOT NULL ones: keys, ``active``, ``quantity``...)."""
+    return tuple(col.name for col in table(name).c if not col.nullable)
+
+
 def create_erp_schema(engine: Engine) -> None:
     """Create every staging table that does not exist yet (idempotent)."""
     metadata.create_all(engine)

@@ -8,11 +8,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import String, and_, func, inspect, literal, select, type_coerce, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
 from vtex_sync.erp.base import Row, SyncKey, normalise_key
+from vtex_sync.erp.cells import Origin, SourcedRow, coerce
+from vtex_sync.erp.errors import MissingColumnError
 from vtex_sync.erp.schema import (
     ORDER_STATUSES,
     SYNC_STATUSES,
@@ -24,6 +27,7 @@ from vtex_sync.erp.schema import (
     order_cancellations,
     order_changes,
     order_customers,
+    required_columns,
     sales_order_lines,
     sales_orders,
     shipments,
@@ -35,12 +39,17 @@ from vtex_sync.erp.validation import row_key
 log = logging.getLogger(__name__)
 
 
+def _text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
 class SqlErp:
     """Reads staging tables in streamed chunks and writes orders exactly once per VTEX order."""
 
     def __init__(self, url: str, *, create_schema: bool = False) -> None:
         self.url = url
         self.engine = make_engine(url, immediate=False)
+        self._present: dict[str, set[str]] = {}
         if create_schema:
             create_erp_schema(self.engine)
 
@@ -48,6 +57,35 @@ class SqlErp:
         return f"SqlErp({redact(self.url)!r})"
 
     # ------------------------------------------------------------------ reading
+    def _columns(self, table_name: str) -> list[ColumnElement[Any]]:
+        """What to select: the staging columns the database has, read raw on SQLite.
+
+        SQLite stores any text in any column, so its cells are read untyped and converted by
+        `cells.coerce` (a bad cell stays raw text for validation to quarantine, instead of
+        failing the read or turning ``'maybe'`` into True). A missing nullable column reads as
+        null; a missing required one raises `MissingColumnError` before anything is read.
+        """
+        tbl = table(table_name)
+        if table_name not in self._present:
+            self._present[table_name] = {c["name"] for c in inspect(self.engine).get_columns(table_name)}
+        present = self._present[table_name]
+        missing = [name for name in required_columns(table_name) if name not in present]
+        if missing:
+            raise MissingColumnError(f"ERP table {table_name}", missing)
+        raw = self.engine.dialect.name == "sqlite"
+        return [
+            (type_coerce(col, String) if raw else col).label(col.name) if col.name in present
+            else literal(None).label(col.name)
+            for col in tbl.c
+        ]
+
+    def _row(self, table_name: str, values: Mapping[str, Any], number: int) -> SourcedRow:
+        if self.engine.dialect.name == "sqlite":
+            columns = table(table_name).c
+            values = {name: _text(value) if isinstance(columns[name].type, String)
+                      else coerce(value, columns[name].type) for name, value in values.items()}
+        return SourcedRow.of(dict(values), Origin(f"ERP table {table_name}", number, "row"))
+
     def read(
         self,
         table_name: str,
@@ -58,7 +96,7 @@ class SqlErp:
     ) -> Iterator[list[Row]]:
         """Yield lists of at most `chunk_size` rows, oldest `updated_at` first, streamed from the server."""
         tbl = table(table_name)
-        stmt = select(tbl)
+        stmt = select(*self._columns(table_name))
         if since is not None or until is not None:
             if "updated_at" not in tbl.c:
                 raise ValueError(f"{table_name} has no updated_at column to window on")
@@ -68,10 +106,15 @@ class SqlErp:
                 stmt = stmt.where(tbl.c.updated_at < until)
         order = ([tbl.c.updated_at] if "updated_at" in tbl.c else []) + list(tbl.primary_key.columns)
         stmt = stmt.order_by(*order)
+        number = 0
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=chunk_size).execute(stmt)
             for partition in result.mappings().partitions():
-                yield [dict(row) for row in partition]
+                chunk = []
+                for row in partition:
+                    number += 1
+                    chunk.append(self._row(table_name, row, number))
+                yield chunk
 
     def read_keys(self, table_name: str, keys: Iterable[str], *, column: str | None = None,
                   chunk_size: int = 500) -> list[Row]:
@@ -82,10 +125,11 @@ class SqlErp:
         by = column or key_columns(table_name)[0]
         values = sorted({k if column else k.split("|", 1)[0] for k in wanted})
         rows: list[Row] = []
+        columns = self._columns(table_name)
         with self.engine.connect() as conn:
             for start in range(0, len(values), chunk_size):
-                stmt = select(tbl).where(tbl.c[by].in_(values[start:start + chunk_size]))
-                rows += [dict(row) for row in conn.execute(stmt).mappings()]
+                stmt = select(*columns).where(tbl.c[by].in_(values[start:start + chunk_size]))
+                rows += [self._row(table_name, row, 0) for row in conn.execute(stmt).mappings()]
         return rows if column else [r for r in rows if row_key(table_name, r) in wanted]
 
     def keys(self, table_name: str) -> set[str]:

@@ -1,13 +1,16 @@
 """Row and batch validation of inbound ERP data.
 
-An invalid row becomes a `QuarantineEntry` and the other rows go on. Batch rules: duplicate
-key within the batch, unknown parent (checked against keys the caller supplies) and, for
-categories, unknown parent codes and cycles in the tree.
+An invalid row becomes a `QuarantineEntry` (file or table, row number, column, raw value,
+rule) and the other rows go on. Batch rules: duplicate keys and key twins (keys equal only
+after normalising spaces and invisible characters) within the batch and unknown parent (checked
+against keys the caller supplies; for categories, the tree: unknown parent codes and cycles).
+The sync flows check the category tree once themselves, against the id map
+(`check_category_tree`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,33 +18,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vtex_sync.entities import validation_parents
+from vtex_sync.erp.cells import normalise_text, origin_of
 from vtex_sync.erp.models import MODELS, Category, ErpRow
 from vtex_sync.erp.schema import key_columns
 
-# column -> parent table, for the foreign references a batch can be checked against
-PARENTS: dict[str, dict[str, str]] = {
-    "categories": {"parent_code": "categories"},
-    "specification_groups": {"category_code": "categories"},
-    "specification_fields": {"group_code": "specification_groups", "category_code": "categories"},
-    "specification_values": {"field_code": "specification_fields"},
-    "products": {"category_code": "categories", "brand_code": "brands"},
-    "product_specifications": {"product_ref_id": "products", "field_code": "specification_fields"},
-    "skus": {"product_ref_id": "products"},
-    "sku_specifications": {"sku_ref_id": "skus", "field_code": "specification_fields"},
-    "sku_images": {"sku_ref_id": "skus"},
-    "prices": {"sku_ref_id": "skus"},
-    "fixed_prices": {"sku_ref_id": "skus"},
-    "docks": {"warehouse_code": "warehouses"},
-    "stock": {"sku_ref_id": "skus", "warehouse_code": "warehouses"},
-    "customer_addresses": {"customer_code": "customers"},
-}
+# table -> {column: parent table}: the references a batch can be checked against (entity catalogue)
+PARENTS: dict[str, dict[str, str]] = validation_parents()
 
 MAX_VALUE_CHARS = 200
 
 
 @dataclass(frozen=True)
 class QuarantineEntry:
-    """Why one row was set aside: the table, its key, and the field/value/rule that failed."""
+    """Why one row was set aside: the table, its key, the field/raw value/rule that failed and
+    where the row came from (`source` file or table, `row` number), when the reader knows."""
 
     table: str
     key: str
@@ -49,6 +40,8 @@ class QuarantineEntry:
     value: str | None
     rule: str
     message: str
+    source: str | None = None
+    row: int | None = None
 
 
 @dataclass
@@ -59,9 +52,17 @@ class ValidationResult:
 
 def row_key(table: str, row: Mapping[str, Any] | ErpRow) -> str:
     """The row's primary key as one string ('|' between the parts of a composite key)."""
+    return "|".join("" if part is None else normalise_text(str(part)) for part in _key_parts(table, row))
+
+
+def raw_key(table: str, row: Mapping[str, Any] | ErpRow) -> str:
+    """The key exactly as the ERP wrote it (spaces and invisible characters kept)."""
+    return "|".join("" if part is None else str(part) for part in _key_parts(table, row))
+
+
+def _key_parts(table: str, row: Mapping[str, Any] | ErpRow) -> list[Any]:
     get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name, None)
-    parts = [get(col) for col in key_columns(table)]
-    return "|".join("" if part is None else str(part).strip() for part in parts)
+    return [get(col) for col in key_columns(table)]
 
 
 def _short(value: Any) -> str | None:
@@ -71,15 +72,28 @@ def _short(value: Any) -> str | None:
     return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "..."
 
 
+PARSE_RULES = {
+    "bool_parsing": "not_a_boolean", "bool_type": "not_a_boolean",
+    "int_parsing": "not_an_integer", "int_from_float": "fractional", "int_type": "not_an_integer",
+    "decimal_parsing": "not_a_number", "decimal_type": "not_a_number", "finite_number": "not_a_number",
+    "datetime_parsing": "not_a_datetime", "datetime_from_date_parsing": "not_a_datetime",
+    "datetime_type": "not_a_datetime",
+    "less_than_equal": "out_of_range", "less_than": "out_of_range",
+}
+
+
 def _rule_of(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "missing_field"
+    if error.get("input", "") is None and kind.endswith("_type"):
+        return "missing_value"
     if kind.startswith("string_too_long"):
         return "too_long"
     if kind == "value_error":
         message = error.get("msg", "").lower()
         for needle, rule in (("ean", "bad_ean"), ("negative", "negative"), ("decimal", "decimal_scale"),
+                             ("too large", "out_of_range"),
                              ("url", "bad_url"), (".jpg", "bad_url"), ("hh:mm:ss", "bad_lead_time"),
                              ("trade policy", "bad_trade_policies")):
             if needle in message:
@@ -89,15 +103,55 @@ def _rule_of(error: Mapping[str, Any]) -> str:
             return "negative" if Decimal(str(error.get("input"))) < 0 else "out_of_range"
         except ArithmeticError:
             return "out_of_range"
-    return kind
+    return PARSE_RULES.get(kind, kind)
+
+
+def _entry(table: str, key: str, row: Any, field_name: str, value: Any, rule: str,
+           message: str) -> QuarantineEntry:
+    origin = origin_of(row)
+    where = f"{origin}: " if origin else ""
+    return QuarantineEntry(table, key, field_name, _short(value), rule, where + message,
+                           origin.source if origin else None, origin.row if origin else None)
 
 
 def _entry_from_error(table: str, key: str, row: Mapping[str, Any], exc: ValidationError) -> QuarantineEntry:
     errors = exc.errors(include_url=False)
     first = errors[0]
     field_name = ".".join(str(part) for part in first["loc"]) or "<row>"
-    message = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
-    return QuarantineEntry(table, key, field_name, _short(row.get(field_name)), _rule_of(first), message)
+    def describe(error: Mapping[str, Any]) -> str:
+        name = ".".join(str(p) for p in error["loc"])
+        return f"{name} = {_short(row.get(name))!r}: {error['msg']}"
+
+    message = "; ".join(describe(e) for e in errors)
+    return _entry(table, key, row, field_name, row.get(field_name), _rule_of(first), message)
+
+
+def _ambiguous(table: str, rows: list[Mapping[str, Any]]) -> dict[int, QuarantineEntry]:
+    """Rows whose key another row shares: exact repeats (`duplicate_key`) and twins that differ
+    only by spaces or invisible characters (`key_twin`, raw key shown). When exactly one row
+    writes the key cleanly, only its twins are held back; the clean row goes on."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        groups[row_key(table, row)].append(index)
+    held: dict[int, QuarantineEntry] = {}
+    columns = ",".join(key_columns(table))
+    for key, members in groups.items():
+        if len(members) == 1:
+            continue
+        raws = [raw_key(table, rows[i]) for i in members]
+        clean = [i for i, raw in zip(members, raws, strict=True) if raw == key]
+        for index, raw in zip(members, raws, strict=True):
+            if len(clean) == 1 and index == clean[0]:
+                continue
+            others = ", ".join(repr(r) for i, r in zip(members, raws, strict=True) if i != index)
+            if raw == key and len(clean) > 1:
+                rule, message = "duplicate_key", f"key {key!r} appears {len(clean)} times in the batch"
+            else:
+                rule, message = "key_twin", (f"raw key {raw!r} differs from {others} only by spaces or "
+                                             "invisible characters")
+            held[index] = _entry(table, key or raw or "<empty key>", rows[index], columns, repr(raw),
+                                 rule, message)
+    return held
 
 
 def validate_rows(
@@ -109,24 +163,29 @@ def validate_rows(
     """Validate `rows` of `table` into its pydantic model; bad rows go to quarantine.
 
     `known` maps a parent table to the keys that exist (in the ERP data or already in VTEX);
-    references to a parent table listed there are checked. Categories are always checked as a
-    tree (unknown parent, cycle) and returned parents first.
+    references to a parent table listed there are checked (an empty reference needs no parent).
+    With ``known["categories"]``, categories are checked as a tree (unknown parent, cycle) and
+    returned parents first. A row its reader could not split (see `file_reader.RowProblem`) is
+    quarantined as the reader found it.
     """
     model = MODELS[table]
     result = ValidationResult()
     rows = list(rows)
-    counts = Counter(row_key(table, row) for row in rows)
+    held = _ambiguous(table, rows)
     parents = {
         column: set(known[parent]) for column, parent in PARENTS.get(table, {}).items()
         if known and parent in known and not (table == "categories" and column == "parent_code")
     }
-    for row in rows:
+    for index, row in enumerate(rows):
         key = row_key(table, row)
-        if counts[key] > 1:
+        problem = getattr(row, "problem", None)
+        if problem is not None:
             result.quarantined.append(QuarantineEntry(
-                table, key, ",".join(key_columns(table)), _short(key), "duplicate_key",
-                f"key {key!r} appears {counts[key]} times in the batch",
-            ))
+                table, key or "<unreadable row>", problem.field, _short(problem.value), problem.rule,
+                problem.message, *_where(row)))
+            continue
+        if index in held:
+            result.quarantined.append(held[index])
             continue
         try:
             item = model.model_validate(row)
@@ -134,20 +193,24 @@ def validate_rows(
             result.quarantined.append(_entry_from_error(table, key, row, exc))
             continue
         missing = next(((col, getattr(item, col)) for col, keys in parents.items()
-                        if getattr(item, col) is not None and getattr(item, col) not in keys), None)
+                        if getattr(item, col) and getattr(item, col) not in keys), None)
         if missing:
             column, value = missing
-            result.quarantined.append(QuarantineEntry(
-                table, key, column, _short(value), "unknown_parent",
+            result.quarantined.append(_entry(
+                table, key, row, column, value, "unknown_parent",
                 f"{column} {value!r} does not exist in {PARENTS[table][column]}",
             ))
             continue
         result.valid.append(item)
-    if table == "categories":
-        known_codes = set(known.get("categories", ())) if known else set()
-        result.valid, tree_problems = check_category_tree(result.valid, known_codes=known_codes)
+    if table == "categories" and known and "categories" in known:
+        result.valid, tree_problems = check_category_tree(result.valid, known_codes=known["categories"])
         result.quarantined.extend(tree_problems)
     return result
+
+
+def _where(row: Any) -> tuple[str | None, int | None]:
+    origin = origin_of(row)
+    return (origin.source, origin.row) if origin else (None, None)
 
 
 def check_category_tree(

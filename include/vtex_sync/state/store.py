@@ -22,16 +22,18 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
+from vtex_sync.state import leases
 from vtex_sync.state import tables as t
+from vtex_sync.state.leases import Lease
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
 _migrated_urls: set[str] = set()
@@ -70,6 +72,8 @@ class QuarantineRecord:
     first_seen: datetime
     last_seen: datetime
     resolved: bool
+    source: str | None = None
+    row_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class StateStore:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._statements: dict[str, Any] | None = None
         if migrate and url not in _migrated_urls:
             self.migrate()
 
@@ -218,27 +223,46 @@ class StateStore:
         id, that binding is kept and returned with `conflict` set to the rejected id.
         `clear_intent` also drops the key's create intent, in the same transaction."""
         erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
-        values: dict[str, Any] = {"vtex_id": vtex_id, "status": status, "message": None, "updated_at": now}
-        if payload_hash is not None:
-            values |= {"payload_hash": payload_hash, "pushed_at": now}
-        where = self._binding_key(account, entity, erp_key)
+        params = {"account": account, "entity": entity, "erp_key": erp_key, "vtex_id": vtex_id,
+                  "status": status, "now": now, "payload_hash": payload_hash}
+        statements = self._bind_statements()
         with self.engine.begin() as conn:
-            conn.execute(self._insert(t.bindings).values(
-                account=account, entity=entity, erp_key=erp_key, attempts=0, **values
-            ).on_conflict_do_nothing())
-            conn.execute(update(t.bindings).where(
-                where, or_(t.bindings.c.vtex_id.is_(None), t.bindings.c.vtex_id == vtex_id)
-            ).values(**values))
-            row = conn.execute(select(t.bindings).where(where)).one()
+            conn.execute(statements["bind" if payload_hash is None else "bind_pushed"], params)
+            row = conn.execute(statements["select"], params).one()
             if clear_intent:
-                i = t.intents.c
-                conn.execute(delete(t.intents).where(i.account == account, i.entity == entity,
-                                                     i.erp_key == erp_key))
+                conn.execute(statements["clear_intent"], params)
         if row.vtex_id != vtex_id:
             log.warning("id map conflict: %s %s %r is bound to VTEX id %s; kept it and ignored %s",
                         account, entity, erp_key, row.vtex_id, vtex_id)
             return self._binding(row, conflict=vtex_id)
         return self._binding(row)
+
+    def _bind_statements(self) -> dict[str, Any]:
+        """`bind`'s statements, built once: one upsert that keeps a binding to another id
+        (first writer wins), the read-back, the intent release. Building them per call cost
+        more CPU than the database work."""
+        if self._statements is None:
+            b, i = t.bindings.c, t.intents.c
+            key = ("account", "entity", "erp_key")
+            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status")}
+            values |= {"message": None, "updated_at": bindparam("now"), "attempts": 0}
+            statements: dict[str, Any] = {}
+            for name, extra in (("bind", {}),
+                                ("bind_pushed", {"payload_hash": bindparam("payload_hash"),
+                                                 "pushed_at": bindparam("now")})):
+                insert = self._insert(t.bindings).values(**values, **extra)
+                changed = ("vtex_id", "status", "message", "updated_at", *extra)
+                statements[name] = insert.on_conflict_do_update(
+                    index_elements=list(key),
+                    set_={column: insert.excluded[column] for column in changed},
+                    where=or_(b.vtex_id.is_(None), b.vtex_id == insert.excluded.vtex_id),
+                )
+            statements["select"] = select(t.bindings).where(
+                *(b[column] == bindparam(column) for column in key))
+            statements["clear_intent"] = delete(t.intents).where(
+                *(i[column] == bindparam(column) for column in key))
+            self._statements = statements
+        return self._statements
 
     def _upsert_binding(self, account: str, entity: str, erp_key: str, insert_values: dict[str, Any],
                         update_values: dict[str, Any]) -> None:
@@ -283,6 +307,29 @@ class StateStore:
                                 .order_by(i.created_at, i.erp_key)).all()
         return [Intent(row.erp_key, json.loads(row.lookup), row.created_at) for row in rows]
 
+    def has_intent(self, account: str, entity: str, erp_key: str) -> bool:
+        i = t.intents.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(i.erp_key).where(i.account == account, i.entity == entity,
+                                                        i.erp_key == str(erp_key))).first() is not None
+
+    # ------------------------------------------------------------------ create leases
+    @contextmanager
+    def create_lease(self, account: str, entity: str, erp_key: str, *, owner: str | None = None,
+                     ttl_seconds: float = leases.DEFAULT_TTL_SECONDS,
+                     wait_seconds: float = leases.DEFAULT_WAIT_SECONDS) -> Iterator[Lease]:
+        """Hold the one-writer lease on a record around its create (see `state.leases`): waits
+        for another holder (up to `wait_seconds`, then `CreateLeaseTimeout`), renews itself
+        while held, is released on exit and expires after `ttl_seconds` if its holder dies.
+        Re-read the binding inside the block: a writer that waited binds instead of creating."""
+        with leases.hold(self.engine, account, entity, str(erp_key), owner or _default_owner(),
+                         ttl_seconds=ttl_seconds, wait_seconds=wait_seconds) as lease:
+            yield lease
+
+    def lease_holder(self, account: str, entity: str, erp_key: str) -> str | None:
+        """Who holds an unexpired create lease on the record, if anyone."""
+        return leases.holder(self.engine, account, entity, str(erp_key))
+
     def clear_intent(self, account: str, entity: str, erp_key: str) -> None:
         i = t.intents.c
         with self.engine.begin() as conn:
@@ -305,11 +352,14 @@ class StateStore:
 
     # ------------------------------------------------------------------ quarantine
     def quarantine(self, account: str, entity: str, erp_key: str, *, field: str | None, value: Any,
-                   rule: str, message: str | None) -> None:
-        """Open (or re-open) the quarantine entry of a record; repeats count attempts."""
+                   rule: str, message: str | None, source: str | None = None,
+                   row_number: int | None = None) -> None:
+        """Open (or re-open) the quarantine entry of a record; repeats count attempts.
+        `source` and `row_number` say where the row was read (file or table, row)."""
         now = utcnow()
         reason = {"field": field, "value": None if value is None else str(value), "rule": rule,
-                  "message": message, "last_seen": now, "resolved": False, "resolved_at": None}
+                  "message": message, "last_seen": now, "resolved": False, "resolved_at": None,
+                  "source": source, "row_number": row_number}
         stmt = self._insert(t.quarantine).values(account=account, entity=entity, erp_key=str(erp_key),
                                                  attempts=1, first_seen=now, **reason)
         stmt = stmt.on_conflict_do_update(index_elements=["account", "entity", "erp_key"],
@@ -322,7 +372,8 @@ class StateStore:
         count = 0
         for entry in entries:
             self.quarantine(account, entry.table, entry.key, field=entry.field, value=entry.value,
-                            rule=entry.rule, message=entry.message)
+                            rule=entry.rule, message=entry.message, source=getattr(entry, "source", None),
+                            row_number=getattr(entry, "row", None))
             count += 1
         return count
 
@@ -342,7 +393,8 @@ class StateStore:
         with self.engine.connect() as conn:
             rows = conn.execute(stmt.order_by(q.entity, q.erp_key)).all()
         return [QuarantineRecord(r.entity, r.erp_key, r.field, r.value, r.rule, r.message, r.attempts,
-                                 r.first_seen, r.last_seen, r.resolved) for r in rows]
+                                 r.first_seen, r.last_seen, r.resolved, r.source, r.row_number)
+                for r in rows]
 
     # ------------------------------------------------------------------ order inbox
     @staticmethod

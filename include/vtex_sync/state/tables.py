@@ -60,6 +60,8 @@ quarantine = Table(
     Column("last_seen", UtcDateTime, nullable=False),
     Column("resolved", Boolean, nullable=False),
     Column("resolved_at", UtcDateTime),
+    Column("source", String(255)),
+    Column("row_number", Integer),
 )
 
 inbox = Table(
@@ -97,6 +99,16 @@ order_locks = Table(
     _account(),
     Column("order_id", String(50), primary_key=True),
     Column("owner", String(100), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+create_leases = Table(
+    "state_create_leases", metadata,
+    _account(),
+    Column("entity", String(50), primary_key=True),
+    Column("erp_key", String(255), primary_key=True),
+    Column("owner", String(100), nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )
 

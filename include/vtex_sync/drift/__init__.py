@@ -1,0 +1,1 @@
+"""Reconciliation: compare what VTEX holds with what the ERP says, report drift, repair it."""

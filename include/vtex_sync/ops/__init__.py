@@ -1,0 +1,1 @@
+"""The operator's view: flow health, quarantine, waiting records, orders inbox, re-drive."""
