@@ -94,6 +94,7 @@ def airflow_env(paths: Paths, project: Path, api_port: int, metadata_url: str, s
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "VTEX_STATE_DB_URL": state_url,
+        "VTEX_ORDERS_HOOK_URL": os.environ.get("VTEX_ORDERS_HOOK_URL", f"{api_url}/vtex/orders-hook/"),
         "ERP_DB_URL": f"sqlite:///{paths.erp_db}",
         "VTEX_BASE_URL": sandbox_url,
         "VTEX_APP_KEY": os.environ.get("VTEX_APP_KEY", SANDBOX_KEY),
