@@ -6,16 +6,17 @@ addresses (`AD`, linked to their profile through `userId`).
 
 Idempotent: a profile is looked up by email before it is created, so a re-run (or a
 profile that already exists in the store) never makes a duplicate; changed customers are
-patched, unchanged ones make no call. Scheduled runs import the customers whose
-`updated_at` falls in the run's data interval (plus a small overlap); a backfill over a date
-range re-imports that range; the `full` param imports everyone.
+patched, unchanged ones make no call. Every hour, a run imports the customers whose
+`updated_at` is between the last point synced (minus `overlap_minutes`) and the end of its
+data interval, so a paused DAG or an outage loses nothing; a backfill over a date range
+re-imports exactly that range; the `full` param imports everyone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
 from vtex_sync.steps import CUSTOMER_STEPS
 
@@ -33,15 +34,17 @@ def import_step(step: str) -> dict:
 
 @task
 def summary(results: list) -> dict:
-    from vtex_sync.tasks import summarise
+    from vtex_sync.tasks import advance_watermark, summarise
 
     context = get_current_context()
-    return summarise(results, flow="customers_import", run_id=context["run_id"], params=context["params"])
+    totals = summarise(results, flow="customers_import", run_id=context["run_id"], params=context["params"])
+    advance_watermark(context, context["params"])
+    return totals
 
 
 @dag(
     dag_id="vtex_customers_import",
-    schedule=timedelta(hours=1),
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),  # hourly, a real data interval
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

@@ -8,15 +8,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.flows import watermark
 from vtex_sync.flows.runner import Window
+from vtex_sync.flows.watermark import RunKind
 from vtex_sync.tasks import load_settings
 
 log = logging.getLogger(__name__)
 
 
-def sync_window(start: datetime, end: datetime, settings: SyncSettings) -> Window:
-    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
-    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
+def sync_window(ctx: Any, flow: str, start: datetime, end: datetime, settings: SyncSettings,
+                kind: RunKind) -> Window:
+    """From the flow's watermark (or the interval start), opened ``overlap_minutes`` earlier so
+    late commits are not missed, to the interval end; a backfill reads exactly its interval."""
+    overlap = timedelta(minutes=settings.overlap_minutes)
+    return watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
+                                overlap=overlap)
 
 
 def asset_uri(account: str, flow: str) -> str:
@@ -31,6 +37,7 @@ def run_sync(
     start: datetime,
     end: datetime,
     run_id: str = "manual",
+    kind: RunKind = RunKind.SCHEDULED,
 ) -> dict[str, Any]:
     """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
 
@@ -46,7 +53,7 @@ def run_sync(
 
     settings = load_settings()
     ctx = build_context(settings=settings)
-    window = sync_window(start, end, settings)
+    window = sync_window(ctx, flow, start, end, settings, kind)
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     try:
         outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
@@ -62,4 +69,5 @@ def run_sync(
         "failures": sum(len(o.failures) for o in outcomes),
     }
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    watermark.advance(ctx.state, ctx.account, flow, window, kind)
     return summary

@@ -18,6 +18,7 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: 
     def sync() -> dict:
         from airflow.sdk import Asset
 
+        from vtex_sync.flows.watermark import run_kind
         from vtex_sync.incremental_tasks import asset_uri, run_sync
 
         context = get_current_context()
@@ -27,6 +28,7 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: 
             start=context["data_interval_start"],
             end=context["data_interval_end"],
             run_id=context["run_id"],
+            kind=run_kind(context),
         )
         context["outlet_events"][alias].add(Asset(asset_uri(summary["account"], flow)))
         return summary

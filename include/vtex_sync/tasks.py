@@ -68,17 +68,39 @@ def run_step(
     return result
 
 
-def interval_window(context: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
-    """The run's data interval widened by the overlap, or everything when ``full`` is set."""
+def interval_window(context: Mapping[str, Any], params: Mapping[str, Any], flow: str = "customers") -> Any:
+    """The run's window (`vtex_sync.flows.watermark`: from the last point synced, minus the
+    overlap, to the interval end; a backfill's exact interval), or everything when ``full`` is set."""
+    if params.get("full"):
+        return None
     from datetime import timedelta
 
-    from vtex_sync.flows.runner import Window
+    from vtex_sync.flows import watermark
 
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
-    if params.get("full") or start is None or end is None:
-        return None
+    account, state = _watermark_store()
     overlap = timedelta(minutes=load_settings().overlap_minutes)
-    return Window(start - overlap, end)
+    return watermark.window_for(
+        state, account, flow, start=context.get("data_interval_start"), end=context.get("data_interval_end"),
+        kind=watermark.run_kind(context), overlap=overlap,
+    )
+
+
+def advance_watermark(context: Mapping[str, Any], params: Mapping[str, Any], flow: str = "customers") -> None:
+    """After a successful run (not a dry run, not ``full``): `flow` is synced up to its window's end."""
+    window = interval_window(context, params, flow)
+    if window is None or params.get("dry_run"):
+        return
+    from vtex_sync.flows import watermark
+
+    account, state = _watermark_store()
+    watermark.advance(state, account, flow, window, watermark.run_kind(context))
+
+
+def _watermark_store() -> tuple[str, Any]:
+    from vtex_provider.hooks.vtex import VtexHook
+    from vtex_sync.state import state_store_from_connection
+
+    return VtexHook("vtex_default").account, state_store_from_connection("vtex_state")
 
 
 def summarise(

@@ -57,5 +57,6 @@ def test_changes_cover_every_kind_within_fifteen_steps_and_clear_the_bad_row(tmp
         needed = set(PARENTS.get(table, {}).values())
         result = validate_rows(table, data[table], known={t: known[t] for t in needed if t in known})
         assert result.quarantined == [], table
-    changed = [r for t in ("prices", "stock", "products", "customers") for r in rows(erp, t) if r["updated_at"] > now]
+    changed = [r for t in ("prices", "stock", "products", "customers") for r in rows(erp, t)
+               if r["updated_at"] > now]
     assert changed and all(r["updated_at"] <= now + timedelta(seconds=20 * 14) for r in changed)

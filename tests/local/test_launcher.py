@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -88,9 +90,18 @@ def leftovers(root: Path) -> list[psutil.Process]:
     return found
 
 
+@pytest.fixture
+def scratch():
+    """A folder outside pytest's own (which pytest keeps private to root, while the embedded
+    PostgreSQL runs as an unprivileged user when the tests run as root)."""
+    root = Path(tempfile.mkdtemp(prefix="vtex-launcher-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def launcher(tmp_path_factory):
-    root = tmp_path_factory.mktemp("launcher")
+def launcher():
+    root = Path(tempfile.mkdtemp(prefix="vtex-launcher-"))
     running = Launcher(root, "--skip-setup", "--tick", "30")
     try:
         running.wait_for_line(READY, timeout=900)
@@ -99,6 +110,7 @@ def launcher(tmp_path_factory):
         if running.popen.poll() is None:
             running.popen.send_signal(signal.SIGTERM)
             running.popen.wait(timeout=120)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_the_ui_and_the_api_need_the_generated_admin_password(launcher):
@@ -187,12 +199,12 @@ def test_sigterm_stops_every_process_the_launcher_started(launcher):
     assert "stopped" in launcher.lines[-1]
 
 
-def test_a_failed_start_cleans_up(tmp_path):
+def test_a_failed_start_cleans_up(scratch):
     with socket.socket() as taken:  # the sandbox cannot bind its port, so the start fails
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        running = Launcher(tmp_path, "--once", sandbox_port=taken.getsockname()[1])
+        running = Launcher(scratch, "--once", sandbox_port=taken.getsockname()[1])
         assert running.popen.wait(timeout=300) == 1
     running._reader.join(timeout=10)
     assert "sandbox exited" in running.output, running.output
-    assert leftovers(tmp_path) == [], [p.info["cmdline"] for p in leftovers(tmp_path)]
+    assert leftovers(scratch) == [], [p.info["cmdline"] for p in leftovers(scratch)]
