@@ -8,6 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+# A busy machine can keep the api-server from answering for a while: such calls are tried again.
+_retry_slow = retry(
+    retry=retry_if_exception_type((requests.ConnectionError, requests.Timeout)),
+    stop=stop_after_attempt(5),
+    wait=wait_exponential(multiplier=2, max=30),
+    reraise=True,
+)
 
 FINISHED = ("success", "failed")
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
@@ -31,6 +40,7 @@ class AirflowApi:
         self.session = requests.Session()
         self._token: str | None = None
 
+    @_retry_slow
     def _login(self) -> str:
         response = self.session.post(
             f"{self.url}/auth/token", json={"username": self.username, "password": self.password}, timeout=30
@@ -38,12 +48,13 @@ class AirflowApi:
         response.raise_for_status()
         return response.json()["access_token"]
 
+    @_retry_slow
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         for attempt in (1, 2):
             if self._token is None:
                 self._token = self._login()
             headers = {"Authorization": f"Bearer {self._token}"}
-            response = self.session.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+            response = self.session.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
             if response.status_code == 401 and attempt == 1:
                 self._token = None
                 continue
