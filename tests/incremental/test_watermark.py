@@ -8,10 +8,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from tests.incremental.conftest import ACCOUNT, Shop
-from vtex_sync.flows.watermark import RunKind
-from vtex_sync.incremental_tasks import run_sync
+from vtex_sync.airflow.sync_tasks import run_sync
+from vtex_sync.airflow.tasks import advance_watermark, interval_window, run_step
+from vtex_sync.flows.watermark import RunKind, run_kind
 from vtex_sync.steps import CUSTOMER_STEPS
-from vtex_sync.tasks import advance_watermark, interval_window, run_step
 
 UP_TO = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # the last scheduled runs before the outage end here
 DOWN_AT = UP_TO + timedelta(minutes=12)  # a change made while Airflow is down (10:00-10:30)
@@ -66,9 +66,11 @@ def hourly_run(start: datetime) -> dict:
 
 
 def import_customers(context: dict) -> dict[str, dict]:
-    window = interval_window(context, {})
+    """What a run of the DAG does: every step over one window, then the watermark moves."""
+    start, end, kind = context["data_interval_start"], context["data_interval_end"], run_kind(context)
+    window = interval_window(start, end, {}, watermark_of="customers", kind=kind)
     results = {s.name: run_step(s.name, {}, window=window) for s in CUSTOMER_STEPS}
-    advance_watermark(context, {})
+    advance_watermark("customers", end, {}, kind)
     return results
 
 

@@ -1,4 +1,5 @@
-"""What the incremental sync DAGs' tasks call: window from the data interval, run, summarise."""
+"""What the incremental sync DAGs' tasks call: window from the watermark and the data interval
+(`vtex_sync.flows.watermark`), run, summarise, move the watermark."""
 
 from __future__ import annotations
 
@@ -7,22 +8,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.airflow.connections import build_context, load_settings
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
 from vtex_sync.flows import watermark
-from vtex_sync.flows.runner import Window
 from vtex_sync.flows.watermark import RunKind
-from vtex_sync.tasks import load_settings
 
 log = logging.getLogger(__name__)
-
-
-def sync_window(ctx: Any, flow: str, start: datetime, end: datetime, settings: SyncSettings,
-                kind: RunKind) -> Window:
-    """From the flow's watermark (or the interval start), opened ``overlap_minutes`` earlier so
-    late commits are not missed, to the interval end; a backfill reads exactly its interval."""
-    overlap = timedelta(minutes=settings.overlap_minutes)
-    return watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
-                                overlap=overlap)
 
 
 def asset_uri(account: str, flow: str) -> str:
@@ -53,7 +44,8 @@ def run_sync(
 
     settings = load_settings()
     ctx = build_context(settings=settings)
-    window = sync_window(ctx, flow, start, end, settings, kind)
+    window = watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
+                                  overlap=timedelta(minutes=settings.overlap_minutes))
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     try:
         outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
@@ -64,10 +56,12 @@ def run_sync(
     summary = {
         "account": ctx.account,
         "flow": flow,
-        "window": [window.since.isoformat(), window.until.isoformat()],
+        "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
-        "failures": sum(len(o.failures) for o in outcomes),
+        "failures": int(totals.get("failed", 0)),
     }
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    threshold = failure_threshold(params, settings)
+    fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
     watermark.advance(ctx.state, ctx.account, flow, window, kind)
     return summary
