@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from vtex_sandbox.contract_exceptions import ALIASES, EXCEPTIONS, is_waived
@@ -143,7 +143,7 @@ class Contract:
     def __init__(self, documents: Mapping[str, dict[str, Any]]) -> None:
         self.documents = dict(documents)
         resources = [
-            (self._uri(name), Resource(contents=doc, specification=DRAFT4)) for name, doc in documents.items()
+            (self._uri(name), DRAFT4.create_resource(doc)) for name, doc in documents.items()
         ]
         self.registry: Registry[Any] = Registry().with_resources(resources)
         self.operations: list[Operation] = []

@@ -133,6 +133,24 @@ EXCEPTIONS: tuple[Waiver, ...] = (
         When.NULL,
         "orders.json's own request example for this operation (same nulls as the change itself).",
     ),
+    Waiver(
+        "POST",
+        "/api/catalog/pvt/specificationgroup",
+        "body.CategoryId",
+        "required",
+        When.ALWAYS,
+        "VTEX has groups of the root category, for all categories, with no `CategoryId`: known issue "
+        "\"Ordering of specification groups from the root category does not work\"; catalog.json's "
+        "`groupGet` and `groupbycategory` answers document `CategoryId` as nullable.",
+    ),
+    Waiver(
+        "PUT",
+        "/api/catalog/pvt/specificationgroup/{groupId}",
+        "body.CategoryId",
+        "required",
+        When.ALWAYS,
+        "The same root-category group, updated (see the create above).",
+    ),
 )
 
 _INVENTORY = "/api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}"

@@ -175,7 +175,8 @@ def _plan(book: OrderBook, order_id: str, body: Any) -> dict[str, Any]:
 
 def _change(book: OrderBook, order_id: str, request_id: str) -> dict[str, Any]:
     change = book.store.get(CHANGE_KIND, request_id)
-    if change is None or book.get(order_id) is None or change["orderId"] != book.get(order_id)["orderId"]:
+    order = book.get(order_id)
+    if change is None or order is None or change["orderId"] != order["orderId"]:
         raise oms_error(404, "CHK0289", f"Change order request {request_id} not found.")
     return change
 

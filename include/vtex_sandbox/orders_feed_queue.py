@@ -103,9 +103,10 @@ class FeedQueue:
 
     def receive(self, maxlot: int, now: float) -> list[dict[str, Any]]:
         """Up to ``maxlot`` visible messages, hidden for the visibility timeout from now on."""
+        assert self.config is not None, "receive needs a configured feed"
         queue = self.config["queue"]
         self.expire(now - queue["MessageRetentionPeriodInSeconds"])
-        items = []
+        items: list[dict[str, Any]] = []
         for key, (visible_at, _created) in self.entries.items():
             if len(items) == maxlot:
                 break

@@ -85,6 +85,7 @@ class SandboxServer:
 
     def _start_thread(self) -> None:
         self.app = create_app(self.config, self.store)
+        assert self.port is not None
         uv_config = uvicorn.Config(
             self.app, host=self.host, port=self.port, log_level="warning", access_log=False
         )
@@ -93,6 +94,7 @@ class SandboxServer:
         self._thread.start()
 
     def _start_process(self) -> None:
+        assert self.port is not None
         args = command_line(self.config, self.host, self.port)
         self._process = subprocess.Popen(args, env=_child_env(self.config))
 

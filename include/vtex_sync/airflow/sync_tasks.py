@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from vtex_sync.context import SyncSettings, build_context
-from vtex_sync.flows.runner import Window
-from vtex_sync.tasks import load_settings
+from vtex_sync.airflow.connections import build_context, load_settings
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold, overlapping
 
 log = logging.getLogger(__name__)
-
-
-def sync_window(start: datetime, end: datetime, settings: SyncSettings) -> Window:
-    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
-    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
 
 
 def asset_uri(account: str, flow: str) -> str:
@@ -46,7 +40,7 @@ def run_sync(
 
     settings = load_settings()
     ctx = build_context(settings=settings)
-    window = sync_window(start, end, settings)
+    window = overlapping(start, end, settings)
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     try:
         outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
@@ -57,9 +51,11 @@ def run_sync(
     summary = {
         "account": ctx.account,
         "flow": flow,
-        "window": [window.since.isoformat(), window.until.isoformat()],
+        "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
-        "failures": sum(len(o.failures) for o in outcomes),
+        "failures": int(totals.get("failed", 0)),
     }
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    threshold = failure_threshold(params, settings)
+    fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
     return summary
