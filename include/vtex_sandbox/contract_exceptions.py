@@ -7,7 +7,6 @@ prints it) and a test keeps the two equal.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
@@ -165,6 +164,11 @@ EXCEPTIONS += tuple(
     for name, default in _DEFAULTS.items()
 )  # fmt: skip
 
+_BY_OPERATION: dict[tuple[str, str], list[Waiver]] = {}
+for _waiver in EXCEPTIONS:
+    _BY_OPERATION.setdefault((_waiver.method, _waiver.path), []).append(_waiver)
+
+
 @dataclass(frozen=True)
 class Alias:
     """A route the sandbox also serves because a guide names it so: checked as ``documented``."""
@@ -185,15 +189,11 @@ ALIASES: tuple[Alias, ...] = (
 )  # fmt: skip
 
 
-def is_waived(method: str, path: str, violation: Any, raw_body: bytes) -> bool:
-    candidates = [w for w in EXCEPTIONS if w.method == method and w.path == path]
-    if not candidates:
-        return False
-    try:
-        body = json.loads(raw_body) if raw_body.strip() else None
-    except ValueError:
-        body = None
-    return any(w.matches(violation.field, violation.rule, body) for w in candidates)
+def is_waived(method: str, path: str, violation: Any, body: Any) -> bool:
+    """True when a declared exception covers ``violation`` (``body`` already parsed)."""
+    return any(
+        w.matches(violation.field, violation.rule, body) for w in _BY_OPERATION.get((method, path), ())
+    )
 
 
 def markdown_table() -> str:
@@ -202,8 +202,13 @@ def markdown_table() -> str:
     for n, w in enumerate(EXCEPTIONS, 1):
         fields = " or ".join(f"`{f}`" for f in w.field.split("|"))
         rows.append(f"| {n} | `{w.method} {w.path}` | {fields} | {w.rule} | {w.when.value} | {w.evidence} |")
-    rows += ["", "Routes also served under a guide's name (checked as the documented operation):", "",
-             "| method | served path | documented path | evidence |", "|---|---|---|---|"]
+    rows += [
+        "",
+        "Routes also served under a guide's name (checked as the documented operation):",
+        "",
+        "| method | served path | documented path | evidence |",
+        "|---|---|---|---|",
+    ]
     rows += [f"| {a.method} | `{a.path}` | `{a.documented}` | {a.evidence} |" for a in ALIASES]
     return "\n".join(rows)
 

@@ -35,6 +35,8 @@ class SyncSettings:
     max_deactivate_share: float = 0.1
     max_price_move_pct: float = 50.0
     max_price_move_share: float = 0.2
+    # a task fails once more records than this failed (after logging every one of them)
+    max_failed_records: int = 0
     # which catalog fields the ERP owns (see vtex_sync.flows.ownership): {"product": {"add": [...]}}
     erp_owned_fields: dict[str, Any] = field(default_factory=dict)
 
@@ -86,13 +88,13 @@ class Clients:
 
 @dataclass
 class SyncContext:
-    """One run's parts. `executor` runs a step's calls concurrently and counts them."""
+    """One run's parts: the VTEX hook and its typed clients, the state store, the ERP, the
+    executor a step's calls run on, and the settings."""
 
     account: str
     hook: VtexHook
     state: StateStore
     erp: Erp
-    executor: Executor
     dry_run: bool = False
     settings: SyncSettings = field(default_factory=SyncSettings)
 
@@ -102,7 +104,8 @@ class SyncContext:
 
         return Clients(self.hook, Ownership.from_setting(self.settings.erp_owned_fields))
 
-
-def executor_for(hook: VtexHook, settings: SyncSettings) -> Executor:
-    """A step's executor: `max_workers` threads, counting the calls `hook` sends."""
-    return Executor(settings.max_workers, calls=lambda: hook.stats.calls)
+    @cached_property
+    def executor(self) -> Executor:
+        """As many threads as the hook is sized for (``settings.max_workers``), counting its calls."""
+        hook = self.hook
+        return Executor(hook.max_workers, calls=lambda: hook.stats.calls)

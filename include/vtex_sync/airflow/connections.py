@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vtex_sync.context import SyncContext, SyncSettings, executor_for
+from vtex_sync.context import SyncContext, SyncSettings
 
 
 def load_settings() -> SyncSettings:
@@ -36,7 +36,6 @@ def build_context(
         hook=hook,
         state=state_store_from_connection(state_conn_id),
         erp=erp_from_connection(erp_conn_id),
-        executor=executor_for(hook, settings),
         dry_run=dry_run,
         settings=settings,
     )

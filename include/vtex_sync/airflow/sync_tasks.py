@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from vtex_sync.airflow.connections import build_context, load_settings
-from vtex_sync.airflow.tasks import overlapping
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold, overlapping
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ def run_sync(
         "flow": flow,
         "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
-        "failures": sum(len(o.failures) for o in outcomes),
+        "failures": int(totals.get("failed", 0)),
     }
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    threshold = failure_threshold(params, settings)
+    fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
     return summary

@@ -196,29 +196,37 @@ class ForeignObjectError(RuntimeError):
 
 
 def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
-    """Create once: bind to an existing object when an earlier attempt may have made it."""
+    """Create once, under the record's create lease (one writer per record across runs, DAGs
+    and deployments): a writer that waited for the lease finds the binding the other wrote and
+    binds instead; after a lost answer or a dead writer it looks the record up first."""
     assert spec.create is not None and item.payload is not None
     state, account = ctx.state, ctx.account
     sent = spec.create_payload(item.payload)
     sent_hash = payload_hash(sent)
-    looks_first = item.pending_intent or spec.lookup_first
-    vtex_id = _lookup(ctx, spec, item.payload, item.key) if looks_first else None
-    if vtex_id is None:
-        state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
-        try:
-            vtex_id = _create_or_find(ctx, spec, sent, item.payload, item.key)
-        except VtexAmbiguousWriteError:
-            raise
-        except VtexApiError as error:
-            if error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429):
-                # refused for good: nothing was made, so no later run may look for it
-                state.clear_intent(account, spec.name, item.key)
-            raise
-    owner = state.erp_key_for(account, spec.name, vtex_id)
-    if owner is not None and owner != item.key:
-        state.clear_intent(account, spec.name, item.key)
-        raise ForeignObjectError(f"{spec.name} {item.key}: VTEX answered id {vtex_id}, which is {owner}'s")
-    binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
+    with state.create_lease(account, spec.name, item.key) as lease:
+        current = state.get_binding(account, spec.name, item.key)
+        if current is not None and current.vtex_id:
+            log.info("%s %s: bound to VTEX id %s by another writer (waited %.1fs for it); not created again",
+                     spec.name, item.key, current.vtex_id, lease.waited_seconds)
+            return str(current.vtex_id)
+        pending = item.pending_intent or state.has_intent(account, spec.name, item.key)
+        vtex_id = _lookup(ctx, spec, item.payload, item.key) if pending or spec.lookup_first else None
+        if vtex_id is None:
+            state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
+            try:
+                vtex_id = _create_or_find(ctx, spec, sent, item.payload, item.key)
+            except VtexAmbiguousWriteError:
+                raise
+            except VtexApiError as error:
+                if error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429):
+                    # refused for good: nothing was made, so no later run may look for it
+                    state.clear_intent(account, spec.name, item.key)
+                raise
+        owner = state.erp_key_for(account, spec.name, vtex_id)
+        if owner is not None and owner != item.key:
+            state.clear_intent(account, spec.name, item.key)
+            raise ForeignObjectError(f"{spec.name} {item.key}: VTEX id {vtex_id} is {owner}'s")
+        binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
     # a bound object found by lookup may differ from the ERP row: the next plan sees the
     # hash of what was sent, so an update follows only where the entity asks for one.
     return getattr(binding, "vtex_id", None) or vtex_id
