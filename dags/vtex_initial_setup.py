@@ -12,7 +12,10 @@ records make no call, and a create whose answer was lost is looked up before it 
 
 **Params**: `dry_run` plans only (counts of what would be created, updated, left unchanged or
 quarantined; no write call); `entities` limits the run to some steps; `batch_size` sets how
-many ERP rows one mapped task handles.
+many ERP rows one mapped task handles; `confirm_blast_radius` lets a re-run over a loaded
+store zero stock or move prices past the guard's limits; `max_failed_records` (default 0) is
+how many failed records a task tolerates (every failure is logged; VTEX rejecting the
+credentials of `vtex_default` fails the run at once).
 
 Each task logs one line per phase (`planned | created | updated | unchanged | quarantined |
 waiting on parent`) and every failure with its ERP key, VTEX call and reason; the `summary`
@@ -48,6 +51,13 @@ from vtex_sync.steps import STEP_NAMES, STEPS
         ),
         "batch_size": Param(
             200, type="integer", minimum=10, maximum=5000, description="ERP rows per mapped task."
+        ),
+        "confirm_blast_radius": Param(
+            False, type="boolean",
+            description="Re-run over a loaded store even if it zeroes stock or moves prices past the limits.",
+        ),
+        "max_failed_records": Param(
+            0, type="integer", minimum=0, description="A task fails when more records than this failed.",
         ),
     },
 )

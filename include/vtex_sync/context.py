@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from vtex_provider.clients.oms import OmsClient
     from vtex_provider.clients.pricing import PricingClient
     from vtex_provider.hooks.vtex import VtexHook
+    from vtex_sync.flows.ownership import Ownership
     from vtex_sync.state.store import StateStore
 
 
@@ -34,6 +35,10 @@ class SyncSettings:
     max_deactivate_share: float = 0.1
     max_price_move_pct: float = 50.0
     max_price_move_share: float = 0.2
+    # a task fails once more records than this failed (after logging every one of them)
+    max_failed_records: int = 0
+    # which catalog fields the ERP owns (see vtex_sync.flows.ownership): {"product": {"add": [...]}}
+    erp_owned_fields: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> SyncSettings:
@@ -44,8 +49,11 @@ class SyncSettings:
 class Clients:
     """The typed VTEX clients over one hook, built on first use."""
 
-    def __init__(self, hook: VtexHook) -> None:
+    def __init__(self, hook: VtexHook, ownership: Ownership | None = None) -> None:
+        from vtex_sync.flows.ownership import Ownership
+
         self.hook = hook
+        self.ownership = ownership or Ownership.default()
 
     @cached_property
     def catalog(self) -> CatalogClient:
@@ -92,7 +100,9 @@ class SyncContext:
 
     @cached_property
     def clients(self) -> Clients:
-        return Clients(self.hook)
+        from vtex_sync.flows.ownership import Ownership
+
+        return Clients(self.hook, Ownership.from_setting(self.settings.erp_owned_fields))
 
     @cached_property
     def executor(self) -> Executor:

@@ -1,7 +1,8 @@
 """The engine's executor: a bounded thread pool for one step's VTEX calls, and their count.
 
 One record failing never stops the others: each item comes back as a `Result` holding its
-value or its exception, in input order.
+value or its exception, in input order. The exception is VTEX rejecting the credentials
+(`VtexAuthError`): no item after it is started and it is raised, so the run stops at once.
 """
 
 from __future__ import annotations
@@ -53,11 +54,19 @@ class Executor:
         self, fn: Callable[[T], R], items: Iterable[T], *, max_workers: int | None = None
     ) -> list[Result[T, R]]:
         """`fn` over `items` on the pool; results keep input order, failures are returned, not raised."""
+        from vtex_provider.exceptions import VtexAuthError
+
         todo = list(items)
+        fatal: list[VtexAuthError] = []
 
         def run_one(item: T) -> Result[T, R]:
+            if fatal:
+                return Result(item, error=fatal[0])
             try:
                 return Result(item, value=fn(item))
+            except VtexAuthError as exc:  # no retry and no other record can succeed
+                fatal.append(exc)
+                return Result(item, error=exc)
             except Exception as exc:  # noqa: BLE001 - one item's failure is its result
                 return Result(item, error=exc)
 
@@ -65,6 +74,10 @@ class Executor:
             return []
         workers = max(1, min(max_workers or self.max_workers, len(todo)))
         if workers == 1:
-            return [run_one(item) for item in todo]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex") as pool:
-            return list(pool.map(run_one, todo))
+            results = [run_one(item) for item in todo]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex") as pool:
+                results = list(pool.map(run_one, todo))
+        if fatal:
+            raise fatal[0]
+        return results

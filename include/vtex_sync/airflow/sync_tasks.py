@@ -1,14 +1,17 @@
-"""What the incremental sync DAGs' tasks call: window from the data interval, run, summarise."""
+"""What the incremental sync DAGs' tasks call: window from the watermark and the data interval
+(`vtex_sync.flows.watermark`), run, summarise, move the watermark."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vtex_sync.airflow.connections import build_context, load_settings
-from vtex_sync.airflow.tasks import overlapping
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
+from vtex_sync.flows import watermark
+from vtex_sync.flows.watermark import RunKind
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ def run_sync(
     start: datetime,
     end: datetime,
     run_id: str = "manual",
+    kind: RunKind = RunKind.SCHEDULED,
 ) -> dict[str, Any]:
     """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
 
@@ -40,7 +44,8 @@ def run_sync(
 
     settings = load_settings()
     ctx = build_context(settings=settings)
-    window = overlapping(start, end, settings)
+    window = watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
+                                  overlap=timedelta(minutes=settings.overlap_minutes))
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     try:
         outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
@@ -53,7 +58,10 @@ def run_sync(
         "flow": flow,
         "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
-        "failures": sum(len(o.failures) for o in outcomes),
+        "failures": int(totals.get("failed", 0)),
     }
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    threshold = failure_threshold(params, settings)
+    fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
+    watermark.advance(ctx.state, ctx.account, flow, window, kind)
     return summary

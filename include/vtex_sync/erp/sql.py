@@ -80,11 +80,12 @@ class SqlErp:
         ]
 
     def _row(self, table_name: str, values: Mapping[str, Any], number: int) -> SourcedRow:
+        raw = dict(values)
         if self.engine.dialect.name == "sqlite":
             columns = table(table_name).c
             values = {name: _text(value) if isinstance(columns[name].type, String)
-                      else coerce(value, columns[name].type) for name, value in values.items()}
-        return SourcedRow.of(dict(values), Origin(f"ERP table {table_name}", number, "row"))
+                      else coerce(value, columns[name].type) for name, value in raw.items()}
+        return SourcedRow.of(dict(values), Origin(f"ERP table {table_name}", number, "row"), raw)
 
     def read(
         self,

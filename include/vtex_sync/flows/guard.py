@@ -60,8 +60,9 @@ def _updates(planned: Iterable[Planned]) -> list[Planned]:
     return [p for p in planned if p.action == Action.UPDATE and p.payload is not None]
 
 
-def zero_stock(ctx: SyncContext, planned: Iterable[Planned]) -> Breach | None:
-    """SKUs whose stock in some warehouse an update would set to zero (not unlimited)."""
+def zero_stock(ctx: SyncContext, planned: Iterable[Planned], *, total: int | None = None) -> Breach | None:
+    """SKUs whose stock in some warehouse an update would set to zero (not unlimited).
+    `total`: the SKUs to compare with (default: every SKU VTEX holds)."""
     zeroed = {
         p.key.split("|", 1)[0]
         for p in _updates(planned)
@@ -69,7 +70,7 @@ def zero_stock(ctx: SyncContext, planned: Iterable[Planned]) -> Breach | None:
     }
     if not zeroed:
         return None
-    total = ctx.state.count_bound(ctx.account, "sku")
+    total = ctx.state.count_bound(ctx.account, "sku") if total is None else total
     limit = ctx.settings.max_zero_stock_share
     return share_breach("SKUs whose stock goes to zero", len(zeroed), total, limit)
 
@@ -83,7 +84,7 @@ def deactivations(ctx: SyncContext, entity: str, planned: Iterable[Planned]) -> 
     return share_breach(f"{entity}s deactivated", count, total, ctx.settings.max_deactivate_share)
 
 
-def price_moves(ctx: SyncContext, planned: Iterable[Planned]) -> Breach | None:
+def price_moves(ctx: SyncContext, planned: Iterable[Planned], *, total: int | None = None) -> Breach | None:
     """SKUs whose base price moves by more than ``max_price_move_pct`` percent.
 
     VTEX's current prices are read only when enough SKUs change to possibly pass the limit,
@@ -91,7 +92,8 @@ def price_moves(ctx: SyncContext, planned: Iterable[Planned]) -> Breach | None:
     """
     settings = ctx.settings
     updates = _updates(planned)
-    total = ctx.state.count_bound(ctx.account, "price") if updates else 0
+    if total is None:
+        total = ctx.state.count_bound(ctx.account, "price") if updates else 0
     if share_breach("", len(updates), total, settings.max_price_move_share) is None:
         return None
     current = ctx.executor.map(lambda p: ctx.clients.pricing.get_price(p.payload.path[0]), updates)

@@ -54,12 +54,31 @@ def read_table(
     return rows
 
 
+def known_parents(ctx: Any, table: str) -> dict[str, set[str]]:
+    """Parent table -> keys that exist, in the ERP or already bound in VTEX: a row naming any
+    other parent is quarantined as ``unknown_parent`` instead of waiting for it for ever.
+    (A category's own parent is checked by the tree check.)"""
+    from vtex_sync.entities import entities
+    from vtex_sync.erp.validation import PARENTS
+
+    by_table = {e.table: e.name for e in entities().values() if not e.derived}
+    known: dict[str, set[str]] = {}
+    for column, parent in PARENTS.get(table, {}).items():
+        if parent in known or (table == "categories" and column == "parent_code"):
+            continue
+        keys = set(ctx.erp.keys(parent))
+        if parent in by_table:
+            keys |= set(ctx.state.bindings(ctx.account, by_table[parent]))
+        known[parent] = keys
+    return known
+
+
 def load_valid(
     ctx: SyncContext, table: str, *, window: Window | None = None, batch: Batch | None = None
 ) -> tuple[list[Any], int]:
     """Validated rows of ``table``; invalid ones are quarantined (and reported), valid ones released."""
     raw = read_table(ctx, table, window=window, batch=batch)
-    result = validate_rows(table, raw)
+    result = validate_rows(table, raw, known=known_parents(ctx, table))
     if not ctx.dry_run:
         ctx.state.quarantine_entries(ctx.account, result.quarantined)
         held = {q.erp_key for q in ctx.state.open_quarantine(ctx.account, table)}

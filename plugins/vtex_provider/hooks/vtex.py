@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from vtex_provider.exceptions import (
     VtexAmbiguousWriteError,
     VtexApiError,
+    VtexAuthError,
     error_for_status,
     parse_error_body,
 )
@@ -370,6 +371,8 @@ class VtexHook(HttpHook):
             if not safe:
                 raise VtexAmbiguousWriteError(method, path, status, code, message)
             raise _RetryableFailure(reason, error_for_status(status, method, path, code, message))
+        if status in (401, 403):
+            raise VtexAuthError(method, path, status, code, message, conn_id=self.vtex_conn_id)
         raise error_for_status(status, method, path, code, message)
 
     def _transmit(self, session: requests.Session, call: _Call) -> requests.Response:
