@@ -13,6 +13,7 @@ ERP changes, orders, and the ERP answering them. State lives under the project f
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import secrets
 import signal
@@ -267,7 +268,7 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
     config_run = api.trigger("vtex_orders_feed_config", {"action": "set"})
     step(f"vtex_orders_feed_config (action=set): {api.wait('vtex_orders_feed_config', config_run, 300)}")
     for dag_id in SCHEDULED_DAGS:
-        wait_for(lambda dag_id=dag_id: api.dag_parsed(dag_id), 120, f"DAG {dag_id}")
+        wait_for(functools.partial(api.dag_parsed, dag_id), 120, f"DAG {dag_id}")
         api.unpause(dag_id)
     step("unpaused the scheduled DAGs: " + ", ".join(SCHEDULED_DAGS))
     demo = LiveDemo(f"sqlite:///{paths.erp_db}", sandbox_url, sandbox_headers, seed=args.seed,
