@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, AssetAlias, CronDataIntervalTimetable, Param, dag, get_current_context, task
 
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
+from vtex_sync.alerts.deadlines import freshness_deadline
+from vtex_sync.alerts.notifiers import alert_callbacks
+
+DEFAULT_ARGS = {
+    "owner": "integration",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    **alert_callbacks(),
+}
 
 
 def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: str | None) -> DAG:
@@ -39,6 +47,7 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: 
         max_active_runs=2,
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
+        deadline=freshness_deadline(dag_id),
         tags=["vtex", "incremental", tag],
         params={
             "confirm_blast_radius": Param(
