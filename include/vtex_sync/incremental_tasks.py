@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from vtex_sync import metrics
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows.runner import Window
 from vtex_sync.tasks import load_settings
@@ -48,6 +50,7 @@ def run_sync(
     ctx = build_context(settings=settings)
     window = sync_window(start, end, settings)
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
+    started = time.monotonic()
     try:
         outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
     except BlastRadiusExceeded as error:
@@ -60,6 +63,12 @@ def run_sync(
         "window": [window.since.isoformat(), window.until.isoformat()],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
         "failures": sum(len(o.failures) for o in outcomes),
+        "retries": dict(ctx.hook.stats.retries),
     }
+    for outcome in outcomes:
+        metrics.record_outcome(f"{flow}_sync", outcome.entity, outcome.counts)
+    metrics.record_outcome(
+        f"{flow}_sync", "all", {}, retries=summary["retries"], seconds=time.monotonic() - started
+    )
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
     return summary

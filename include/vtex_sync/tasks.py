@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vtex_sync import metrics
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows import report
 from vtex_sync.steps import CUSTOMER_STEPS, STEPS, in_step_order
@@ -59,11 +61,15 @@ def run_step(
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None
+    started = time.monotonic()
     outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     result = outcome.as_dict()
     result["entity"] = step
     stats = ctx.hook.stats
     result["retries"] = dict(stats.retries)
+    flow = "customers_import" if step in {s.name for s in CUSTOMER_STEPS} else "initial_setup"
+    metrics.record_outcome(flow, step, result["counts"], retries=result["retries"],
+                           seconds=time.monotonic() - started)
     if stats.retries:
         retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
         log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
@@ -99,9 +105,12 @@ def summarise(
             flat.extend(item)
     totals = in_step_order(report.merge(flat))
     retries: dict[str, int] = {}
+    by_entity: dict[str, dict[str, int]] = {}
     for item in flat:
         for reason, n in (item.get("retries") or {}).items():
             retries[reason] = retries.get(reason, 0) + n
+            entity = by_entity.setdefault(item["entity"], {})
+            entity[reason] = entity.get(reason, 0) + n
     failures = [f | {"entity": item["entity"]} for item in flat for f in item.get("failures", [])]
     log.info(
         "%s run %s%s:\n%s", flow, run_id, " (dry run)" if params.get("dry_run") else "", report.table(totals)
@@ -115,6 +124,7 @@ def summarise(
     summary = {
         "totals": totals,
         "retries": retries,
+        "retries_by_entity": by_entity,
         "failures": len(failures),
         "dry_run": bool(params.get("dry_run")),
     }

@@ -47,7 +47,8 @@ class FailureNotifier(BaseNotifier):
 
 
 class QuarantineGrowthNotifier(BaseNotifier):
-    """``on_success_callback``: alert when open quarantine entries grew by `min_growth` since last time."""
+    """``on_success_callback``: alert when open quarantine entries grew by `min_growth` since last time
+    (and report the open quarantine and the orders inbox backlog as gauges)."""
 
     template_fields = ("conn_id",)
 
@@ -58,11 +59,14 @@ class QuarantineGrowthNotifier(BaseNotifier):
 
     def check(self, state: Any) -> list[Alert]:
         """Compare each account's open count with the stored one, store the new count, return the alerts."""
-        from vtex_sync.ops.views import accounts
+        from vtex_sync import metrics
+        from vtex_sync.ops.views import accounts, inbox
 
         alerts = []
         for account in accounts(state):
             held = state.open_quarantine(account)
+            metrics.gauge(len(held), "quarantine", "open", account=account)
+            metrics.gauge(inbox(state, account).backlog, "inbox", "backlog", account=account)
             previous = next(
                 (int(r.summary.get("open", 0)) for r in state.runs(account, WATCH_FLOW, limit=1)), 0
             )
