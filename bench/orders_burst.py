@@ -1,22 +1,42 @@
-"""Orders burst: N orders become ready-for-handling at once; how fast do they reach the ERP?
+"""Orders burst: N orders become ready-for-handling; how fast do they reach the ERP?
 
-Sets up the tiny demo catalog in a sandbox (separate process), configures the feed, creates
-the orders, makes them all ready at the same instant, then runs the order flow the way the
-``vtex_orders_feed`` DAG does (drain the feed, then work through the inbox) until every order
-is in the ERP. Prints orders per second, p50/p95 delays and VTEX calls per order.
+Sets up the tiny demo catalog in a sandbox (separate process), creates the orders, then makes
+them ready-for-handling evenly over `--spread` seconds (0: all at the same instant) and runs the
+order flow until every order is in the ERP:
 
-    .venv/bin/python bench/orders_burst.py --orders 5000
+- ``--mode hook``: the sandbox delivers VTEX's hook notifications to the real receiver app
+  (a separate uvicorn process) which stores them in the inbox; the inbox watcher's real trigger
+  (``InboxEventTrigger``) wakes a run of the inbox processing, as the ``vtex_orders_inbox`` DAG
+  does (one run at a time; events arriving meanwhile are taken by it or wake the next one).
+  ``--run-start`` adds the time Airflow takes from the trigger's event to the task running.
+  (The feed is not configured in this mode: the sandbox shares the machine's cores.)
+- ``--mode feed``: the feed alone, as ``vtex_orders_feed`` runs (a run every minute that drains
+  the feed and processes the inbox at the same time).
+
+Prints orders per second, p50/p95 delays from ready-for-handling to the ERP row and to
+start-handling, and VTEX calls per order. The state store is a throwaway PostgreSQL database
+(``--state sqlite`` for a SQLite file); the ERP is SQLite.
+
+    .venv/bin/python bench/orders_burst.py --mode hook --orders 5000 --spread 100
+    .venv/bin/python bench/orders_burst.py --mode feed --orders 5000 --spread 100
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -24,17 +44,36 @@ import httpx
 
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
-from vtex_sandbox.server import SandboxServer, auth_headers
+from vtex_sandbox.server import SandboxServer, auth_headers, free_port
+
+PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+HOOK_SECRET = "bench-hook-secret"
 
 
-def connect(base_url: str, folder: Path, config: SandboxConfig) -> None:
+def connect(base_url: str, folder: Path, config: SandboxConfig, state_url: str, hook_url: str) -> None:
     os.environ["AIRFLOW_CONN_VTEX_DEFAULT"] = json.dumps({
         "conn_type": "vtex", "login": config.app_key, "password": config.app_token,
         "extra": {"account_name": config.account, "base_url": base_url}})
     os.environ["AIRFLOW_CONN_ERP_DEFAULT"] = json.dumps({
         "conn_type": "generic", "extra": {"adapter": "sql", "url": f"sqlite:///{folder / 'erp.db'}"}})
-    os.environ["AIRFLOW_CONN_VTEX_STATE"] = json.dumps({
-        "conn_type": "generic", "extra": {"url": f"sqlite:///{folder / 'state.db'}"}})
+    os.environ["AIRFLOW_CONN_VTEX_STATE"] = json.dumps({"conn_type": "generic", "extra": {"url": state_url}})
+    os.environ["AIRFLOW_CONN_VTEX_ORDERS_HOOK"] = json.dumps({
+        "conn_type": "generic", "password": HOOK_SECRET, "extra": {"url": hook_url}})
+
+
+@contextmanager
+def state_database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'state.db'}"
+        return
+    from vtex_sync.deploy.databases import create_database, database_url, drop_database
+
+    name = f"orders_burst_{uuid.uuid4().hex[:10]}"
+    create_database(PG_ADMIN, name)
+    try:
+        yield database_url(PG_ADMIN, name).render_as_string(hide_password=False)
+    finally:
+        drop_database(PG_ADMIN, name)
 
 
 def set_up_catalog() -> None:
@@ -57,13 +96,18 @@ def epoch(text: str) -> float:
     return parse_time(text).timestamp()
 
 
-def measure(folder: Path, order_ids: set[str]) -> tuple[list[float], list[float]]:
+def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[float], list[float]]:
     """Delays (s) from ready-for-handling to the ERP row and to start-handling, per order."""
-    with sqlite3.connect(folder / "state.db") as state, sqlite3.connect(folder / "erp.db") as erp:
-        ready = {row[0]: epoch(json.loads(row[1])["currentChange"]) for row in state.execute(
-            "SELECT order_id, payload FROM state_inbox WHERE state = 'ready-for-handling'")}
-        handled = {row[0]: datetime.fromisoformat(row[1]).timestamp() for row in state.execute(
-            "SELECT order_id, finished_at FROM state_writebacks WHERE action = 'start_handling'")}
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(state_url)
+    with engine.connect() as state:
+        ready = {row[0]: epoch(json.loads(row[1])["currentChange"]) for row in state.execute(text(
+            "SELECT order_id, payload FROM state_inbox WHERE state = 'ready-for-handling'"))}
+        handled = {row[0]: row[1].timestamp() for row in state.execute(text(
+            "SELECT order_id, finished_at FROM state_writebacks WHERE action = 'start_handling'"))}
+    engine.dispose()
+    with sqlite3.connect(folder / "erp.db") as erp:
         received = {row[0]: datetime.fromisoformat(row[1]).timestamp() for row in erp.execute(
             "SELECT vtex_order_id, received_at FROM sales_orders")}
     to_erp = [received[o] - ready[o] for o in order_ids if o in received and o in ready]
@@ -71,58 +115,162 @@ def measure(folder: Path, order_ids: set[str]) -> tuple[list[float], list[float]
     return to_erp, to_handling
 
 
+def erp_count(folder: Path) -> int:
+    with sqlite3.connect(folder / "erp.db") as erp:
+        return erp.execute("SELECT COUNT(*) FROM sales_orders").fetchone()[0]
+
+
+def start_receiver(port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "vtex_sync.orders.hook_receiver:app",
+                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                "--no-access-log"], env=dict(os.environ))
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("hook receiver did not start")
+        time.sleep(0.1)
+
+
+def watch_inbox(wake: threading.Event, stop: threading.Event) -> None:
+    """The inbox watcher's trigger, run as the triggerer runs it; each event sets `wake`."""
+    from vtex_provider.triggers.inbox import InboxEventTrigger
+
+    async def run() -> None:
+        stream = InboxEventTrigger(poll_seconds=1.0).run()
+
+        async def consume() -> None:
+            async for _event in stream:
+                wake.set()
+
+        task = asyncio.create_task(consume())
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        task.cancel()
+
+    asyncio.run(run())
+
+
+def run_hook(ctx, folder: Path, total: int, run_start: float, linger: float) -> int:
+    """Inbox runs woken by the trigger, one at a time, until every order is in the ERP; runs made."""
+    from vtex_sync.orders.feed_run import process_until_empty
+
+    wake, stop = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=watch_inbox, args=(wake, stop), daemon=True)
+    watcher.start()
+    runs = 0
+    try:
+        while erp_count(folder) < total:
+            if not wake.wait(timeout=1.0):
+                continue
+            wake.clear()
+            time.sleep(run_start)  # Airflow: asset event -> DAG run -> task running
+            runs += 1
+            process_until_empty(ctx, time_budget=240, linger_seconds=linger)
+    finally:
+        stop.set()
+        watcher.join()
+    return runs
+
+
+def run_feed(ctx, folder: Path, total: int, interval: float = 60.0) -> int:
+    """Feed runs every `interval` seconds (never two at once) until every order is in the ERP."""
+    from vtex_sync.orders.feed_run import drain_and_process
+
+    runs = 0
+    while erp_count(folder) < total:
+        started = time.monotonic()
+        runs += 1
+        drain_and_process(ctx, feed_seconds=45, process_seconds=240)
+        if erp_count(folder) < total:
+            time.sleep(max(0.0, started + interval - time.monotonic()))
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=["hook", "feed"], default="hook")
     parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--spread", type=float, default=100.0,
+                        help="seconds over which the orders become ready (0: all at once)")
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--run-start", type=float, default=2.0,
+                        help="hook mode: seconds from the trigger's event to the inbox task running")
+    parser.add_argument("--linger", type=float, default=20.0,
+                        help="hook mode: the inbox run's linger_seconds (the DAG's default)")
+    parser.add_argument("--state", choices=["pg", "sqlite"], default="pg")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added by the sandbox per request")
     args = parser.parse_args()
 
     from vtex_sync.context import SyncSettings, build_context
     from vtex_sync.orders.feed_config import configure_feed
-    from vtex_sync.orders.intake import drain_feed
-    from vtex_sync.orders.processing import process_inbox
+    from vtex_sync.orders.hook_config import HookAction
+    from vtex_sync.orders.hook_config import run as hook_config
+    from vtex_sync.orders.hook_settings import hook_settings
 
-    with tempfile.TemporaryDirectory(prefix="orders-burst-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="orders-burst-") as tmp, state_database(args.state, Path(tmp)) \
+            as state_url:
         folder = Path(tmp)
         config = SandboxConfig(db_path=str(folder / "sandbox.db"), seed=5, order_clock=3600,
                                rate_limit_scale=0, latency_ms=args.latency_ms)
         load_into(f"sqlite:///{folder / 'erp.db'}", generate("tiny", 3))
+        receiver_port = free_port()
+        receiver = None
         with SandboxServer(config, in_subprocess=True) as base_url:
-            connect(base_url, folder, config)
+            connect(base_url, folder, config, state_url, f"http://127.0.0.1:{receiver_port}/")
             started = time.monotonic()
             set_up_catalog()
             print(f"catalog set up in {time.monotonic() - started:.1f}s")
             admin = httpx.Client(base_url=base_url, headers=auth_headers(config), timeout=300)
             ctx = build_context(settings=SyncSettings(max_workers=args.workers))
-            configure_feed(ctx)
+            if args.mode == "feed":
+                configure_feed(ctx)
+            else:
+                receiver = start_receiver(receiver_port)
+                hook_config(ctx, hook_settings(), HookAction.SET)
             order_ids: set[str] = set()
             while len(order_ids) < args.orders:
                 count = min(500, args.orders - len(order_ids))
                 order_ids |= set(admin.post("/_sandbox/orders", json={"count": count}).json()["orderIds"])
-            drain_feed(ctx)  # nothing yet: the orders are waiting in window-to-cancel
-            admin.post("/_sandbox/orders/ready").raise_for_status()
+            if args.mode == "feed":
+                from vtex_sync.orders.intake import drain_feed
+
+                drain_feed(ctx)  # nothing yet: the orders are waiting in window-to-cancel
+            admin.post("/_sandbox/orders/ready/spread", json={"seconds": args.spread}).raise_for_status()
             calls_before = ctx.hook.stats.calls
             started = time.monotonic()
-            in_erp = 0
-            while in_erp < len(order_ids):
-                drain_feed(ctx, time_budget=45)
-                process_inbox(ctx, time_budget=240)
-                with sqlite3.connect(folder / "erp.db") as erp:
-                    in_erp = erp.execute("SELECT COUNT(*) FROM sales_orders").fetchone()[0]
+            try:
+                if args.mode == "hook":
+                    runs = run_hook(ctx, folder, len(order_ids), args.run_start, args.linger)
+                else:
+                    runs = run_feed(ctx, folder, len(order_ids))
+            finally:
+                if receiver is not None:
+                    receiver.terminate()
+                    receiver.wait(timeout=10)
             elapsed = time.monotonic() - started
             calls = ctx.hook.stats.calls - calls_before
+            hook_stats = admin.get("/_sandbox/hook").json()
             admin.close()
-        to_erp, to_handling = measure(folder, order_ids)
+        to_erp, to_handling = measure(folder, state_url, order_ids)
+        ctx.state.dispose()
     n = len(order_ids)
-    minimum = 2 * -(-n // 10) + 2 * n
-    print(f"orders: {n:,} in {elapsed:.1f}s -> {n / elapsed:,.0f} orders/s into the ERP "
-          f"({args.workers} workers)")
-    print(f"ready -> ERP row:       p50 {statistics.median(to_erp):.1f}s  p95 {percentile(to_erp, .95):.1f}s")
+    print(f"mode {args.mode}: {n:,} orders ready over {args.spread:.0f}s ({n / max(args.spread, 1):,.0f}/s), "
+          f"all in the ERP after {elapsed:.1f}s in {runs} runs -> {n / elapsed:,.1f} orders/s "
+          f"({args.workers} workers, state store {args.state})")
+    print(f"ready -> ERP row:        p50 {statistics.median(to_erp):.1f}s  p95 {percentile(to_erp, .95):.1f}s"
+          f"  max {max(to_erp):.1f}s")
     print(f"ready -> start-handling: p50 {statistics.median(to_handling):.1f}s  "
           f"p95 {percentile(to_handling, .95):.1f}s")
-    print(f"VTEX calls: {calls:,} = {calls / n:.2f} per order (minimum {minimum / n:.2f}: "
-          f"feed GET/10 + commit/10 + get order + start handling)")
+    print(f"VTEX calls: {calls:,} = {calls / n:.2f} per order")
+    if args.mode == "hook":
+        print(f"hook: {hook_stats.get('delivered', 0):,} notifications delivered, "
+              f"{hook_stats.get('failed_attempts', 0):,} failed attempts")
     return 0
 
 

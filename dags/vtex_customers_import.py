@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
 
+from vtex_sync.steps import CUSTOMER_STEPS
+
 DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(minutes=1)}
 
 
-@task(pool="vtex_masterdata")
+@task
 def import_step(step: str) -> dict:
     from vtex_sync.tasks import interval_window, run_step
 
@@ -52,10 +54,10 @@ def summary(results: list) -> dict:
     },
 )
 def vtex_customers_import() -> None:
-    customers = import_step.override(task_id="customers")("customers")
-    addresses = import_step.override(task_id="customer_addresses")("customer_addresses")
-    customers >> addresses
-    summary([customers, addresses])
+    runs = [import_step.override(task_id=s.name, pool=s.pool)(s.name) for s in CUSTOMER_STEPS]
+    for before, after in zip(runs, runs[1:], strict=False):
+        before >> after
+    summary(runs)
 
 
 vtex_customers_import()

@@ -1,9 +1,11 @@
 """
 ### VTEX orders feed -> ERP
 
-Every minute, one run (never two at once) drains the orders feed v3 of this app key into
-the durable order inbox — each event is stored *before* its handle is committed, and every
-event is committed, including those needing no action — then works through the inbox:
+The safety net behind the orders hook (`vtex_orders_inbox`). Every minute, one run (never two
+at once) drains the orders feed v3 of this app key into the durable order inbox — each event is
+stored *before* its handle is committed, and every event is committed, including those needing
+no action — and, at the same time, works through the inbox, so a burst reaches the ERP while
+the feed is still being read. If VTEX has expired the feed configuration (404), it is set again.
 
 - `ready-for-handling`: the order is read and written to the ERP exactly once (sales order,
   lines, customer), then handling is started exactly once;
@@ -28,20 +30,12 @@ DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(s
 
 
 @task(retries=2)
-def drain_feed() -> dict:
-    from vtex_sync.orders.tasks import drain_feed as drain
-
-    return drain(get_current_context()["params"])
-
-
-@task(retries=2)
-def process_inbox(intake: dict) -> dict:
-    from vtex_sync.orders.tasks import process_inbox as process
-    from vtex_sync.orders.tasks import record
+def drain_and_process() -> dict:
+    from vtex_sync.orders.tasks import feed_run, record
 
     context = get_current_context()
-    summary = process(context["params"])
-    record("orders_feed", context["run_id"], {"feed": intake, "inbox": summary})
+    summary = feed_run(context["params"])
+    record("orders_feed", context["run_id"], summary)
     return summary
 
 
@@ -63,7 +57,7 @@ def process_inbox(intake: dict) -> dict:
     },
 )
 def vtex_orders_feed() -> None:
-    process_inbox(drain_feed())
+    drain_and_process()
 
 
 vtex_orders_feed()

@@ -26,6 +26,7 @@ ROUTER_MODULES = (
     "feed",
     "order_changes",
     "admin_orders",
+    "orders_hook",
 )
 
 

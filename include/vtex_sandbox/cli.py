@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every request against VTEX's OpenAPI documents (*.json) in DIR")
     add("--contract-mode", default=defaults.contract_mode, choices=[m.value for m in ContractMode],
         help="enforce: a violation answers 400; report: violations are only counted in /_sandbox/stats")
+    add("--duplicate-hook-share", type=float, default=defaults.duplicate_hook_share, metavar="P")
+    add("--hook-idle-seconds", type=float, default=defaults.hook_idle_seconds, metavar="S")
+    add("--hook-retry-seconds", type=float, default=defaults.hook_retry_seconds, metavar="S")
+    add("--hook-concurrency", type=int, default=defaults.hook_concurrency, metavar="N")
     add("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -60,6 +64,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         duplicate_feed_share=args.duplicate_feed_share,
         contract_dir=args.contract,
         contract_mode=args.contract_mode,
+        duplicate_hook_share=args.duplicate_hook_share,
+        hook_idle_seconds=args.hook_idle_seconds,
+        hook_retry_seconds=args.hook_retry_seconds,
+        hook_concurrency=args.hook_concurrency,
     )
 
 

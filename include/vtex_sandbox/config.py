@@ -22,3 +22,7 @@ class SandboxConfig:
     duplicate_feed_share: float = 0.0  # share of feed events delivered twice
     contract_dir: str | None = None  # folder of VTEX's OpenAPI documents; None checks nothing
     contract_mode: str = "enforce"  # "enforce" refuses violations with 400, "report" only counts
+    duplicate_hook_share: float = 0.0  # share of hook notifications delivered twice
+    hook_idle_seconds: float = 259_200.0  # a hook without notifications this long is removed (3 days)
+    hook_retry_seconds: float = 1.0  # first delay before a failed notification is sent again (doubles)
+    hook_concurrency: int = 8  # notifications in flight at once

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import Request
 
+from vtex_sandbox import orders_hook
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.orders_common import STATUS_DESCRIPTIONS, iso, orders_rng, parse_iso, sandbox_now
 from vtex_sandbox.orders_feed_queue import FeedQueue, status_event
@@ -111,6 +112,7 @@ class OrderBook:
         self.save(order)
         event = status_event(order["orderId"], status, last_state, last_change, at)
         self.feed.publish(event, at, self.config.duplicate_feed_share, self.rng)
+        orders_hook.publish(self, event, at)
 
     # timers --------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from vtex_sandbox import orders_hook
 from vtex_sandbox.orders_book import OrderBook, timer_action
 from vtex_sandbox.orders_common import STATUS_DESCRIPTIONS, iso
 from vtex_sandbox.orders_feed_queue import status_event
@@ -293,6 +294,7 @@ def start(book: OrderBook, order: dict[str, Any]) -> None:
     book.save(order)
     event = status_event(order["orderId"], "order-created", "", created, created)
     book.feed.publish(event, created, book.config.duplicate_feed_share, book.rng)
+    orders_hook.publish(book, event, created)
     book.change_status(order, "payment-pending", created + STEP)
     approved = created + 2 * STEP
     order["authorizedDate"] = iso(approved)

@@ -123,7 +123,11 @@ def command_line(config: SandboxConfig, host: str, port: int) -> list[str]:
         "--rate-limit-scale", str(config.rate_limit_scale), "--fault-5xx", str(config.fault_5xx),
         "--fault-429", str(config.fault_429), "--fault-lost-response", str(config.fault_lost_response),
         "--order-clock", str(config.order_clock), "--cancel-request-share", str(config.cancel_request_share),
-        "--duplicate-feed-share", str(config.duplicate_feed_share), "--log-level", "warning",
+        "--duplicate-feed-share", str(config.duplicate_feed_share),
+        "--duplicate-hook-share", str(config.duplicate_hook_share),
+        "--hook-idle-seconds", str(config.hook_idle_seconds),
+        "--hook-retry-seconds", str(config.hook_retry_seconds),
+        "--hook-concurrency", str(config.hook_concurrency), "--log-level", "warning",
     ]
     if config.db_path:
         args += ["--db", config.db_path]

@@ -11,11 +11,9 @@ from typing import Any
 from vtex_sync import metrics
 from vtex_sync.context import SyncSettings, build_context
 from vtex_sync.flows import report
-from vtex_sync.steps import CUSTOMER_STEPS, STEPS, in_step_order
+from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
-
-_STEPS = {s.name: s for s in STEPS + CUSTOMER_STEPS}
 
 
 def load_settings() -> SyncSettings:
@@ -41,7 +39,7 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
     from vtex_sync.erp import erp_from_connection
 
     size = int(params.get("batch_size") or load_settings().batch_size)
-    rows = erp_from_connection().count(_STEPS[step].table)
+    rows = erp_from_connection().count(BY_NAME[step].table)
     count = max(1, math.ceil(rows / size))
     log.info("%s: %s ERP rows in %s batch(es) of up to %s", step, f"{rows:,}", count, size)
     return [[index, count] for index in range(count)]

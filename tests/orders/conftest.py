@@ -160,3 +160,56 @@ def make_world(catalog_snapshot: Path, tmp_path: Path,
 @pytest.fixture
 def world(make_world: Any) -> OrderWorld:
     return make_world()
+
+
+HOOK_SECRET = "hook-secret-for-tests"
+HOOK_HEADER = "X-Orders-Hook-Secret"
+
+
+class ReceiverServer:
+    """The orders hook receiver app under uvicorn on a fixed local port (restartable)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/"
+        self._server: Any = None
+        self._thread: Any = None
+
+    def start(self) -> None:
+        import threading
+        import time
+
+        import uvicorn
+
+        from vtex_sync.orders.hook_receiver import create_app
+
+        config = uvicorn.Config(create_app(), host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert time.monotonic() < deadline, "receiver did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = None
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[ReceiverServer]:
+    """A running receiver with its `vtex_orders_hook` connection; it resolves the other connections
+    (the test's world) on its first notification."""
+    from vtex_sandbox.server import free_port
+
+    server = ReceiverServer(free_port())
+    monkeypatch.setenv("AIRFLOW_CONN_VTEX_ORDERS_HOOK", json.dumps({
+        "conn_type": "generic", "password": HOOK_SECRET,
+        "extra": {"url": server.url, "header": HOOK_HEADER}}))
+    server.start()
+    yield server
+    server.stop()

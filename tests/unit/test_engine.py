@@ -11,7 +11,8 @@ import pytest
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError
 from vtex_provider.hooks.vtex import Result
-from vtex_sync.flows.engine import EntitySpec, Outcome, Parent, apply, plan
+from vtex_sync.entities import Entity
+from vtex_sync.flows.engine import EntitySpec, Outcome, apply, plan
 from vtex_sync.state import StateStore
 
 
@@ -67,20 +68,20 @@ class Ctx:
     dry_run: bool = False
 
 
+BRAND = Entity("brand", "brands", ("code",), "brands", "catalog", "vtex_catalog")
+PRODUCT = Entity(
+    "product", "products", ("code",), "products", "catalog", "vtex_catalog", parents={"parent": "brand"}
+)
+
 SPEC = EntitySpec(
-    name="brand",
-    table="brands",
-    key=lambda r: r.code,
+    BRAND,
     build=lambda r, ids: {"Name": r.name, "Text": "", "Active": True},
     create=lambda vtex, payload: vtex.create(payload),
     update=lambda vtex, vid, payload: vtex.updates.append((int(vid), payload)),
     lookup=lambda vtex, payload: vtex.find(payload["Name"]),
 )
 CHILD = EntitySpec(
-    name="product",
-    table="products",
-    key=lambda r: r.code,
-    parents=(Parent("brand", lambda r: r.parent),),
+    PRODUCT,
     build=lambda r, ids: {"Name": r.name, "BrandId": int(ids["brand"])},
     create=lambda vtex, payload: vtex.create(payload),
 )

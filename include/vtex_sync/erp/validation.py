@@ -2,8 +2,10 @@
 
 An invalid row becomes a `QuarantineEntry` (file or table, row number, column, raw value,
 rule) and the other rows go on. Batch rules: duplicate keys and key twins (keys equal only
-after normalising spaces and invisible characters) within the batch, unknown parent (checked
-against keys the caller supplies) and, for categories, unknown parent codes and cycles.
+after normalising spaces and invisible characters) within the batch and unknown parent (checked
+against keys the caller supplies; for categories, the tree: unknown parent codes and cycles).
+The sync flows check the category tree once themselves, against the id map
+(`check_category_tree`).
 """
 
 from __future__ import annotations
@@ -16,27 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vtex_sync.entities import validation_parents
 from vtex_sync.erp.cells import normalise_text, origin_of
 from vtex_sync.erp.models import MODELS, Category, ErpRow
 from vtex_sync.erp.schema import key_columns
 
-# column -> parent table, for the foreign references a batch can be checked against
-PARENTS: dict[str, dict[str, str]] = {
-    "categories": {"parent_code": "categories"},
-    "specification_groups": {"category_code": "categories"},
-    "specification_fields": {"group_code": "specification_groups", "category_code": "categories"},
-    "specification_values": {"field_code": "specification_fields"},
-    "products": {"category_code": "categories", "brand_code": "brands"},
-    "product_specifications": {"product_ref_id": "products", "field_code": "specification_fields"},
-    "skus": {"product_ref_id": "products"},
-    "sku_specifications": {"sku_ref_id": "skus", "field_code": "specification_fields"},
-    "sku_images": {"sku_ref_id": "skus"},
-    "prices": {"sku_ref_id": "skus"},
-    "fixed_prices": {"sku_ref_id": "skus"},
-    "docks": {"warehouse_code": "warehouses"},
-    "stock": {"sku_ref_id": "skus", "warehouse_code": "warehouses"},
-    "customer_addresses": {"customer_code": "customers"},
-}
+# table -> {column: parent table}: the references a batch can be checked against (entity catalogue)
+PARENTS: dict[str, dict[str, str]] = validation_parents()
 
 MAX_VALUE_CHARS = 200
 
@@ -175,9 +163,10 @@ def validate_rows(
     """Validate `rows` of `table` into its pydantic model; bad rows go to quarantine.
 
     `known` maps a parent table to the keys that exist (in the ERP data or already in VTEX);
-    references to a parent table listed there are checked. Categories are always checked as a
-    tree (unknown parent, cycle) and returned parents first. A row its reader could not split
-    (see `file_reader.RowProblem`) is quarantined as the reader found it.
+    references to a parent table listed there are checked (an empty reference needs no parent).
+    With ``known["categories"]``, categories are checked as a tree (unknown parent, cycle) and
+    returned parents first. A row its reader could not split (see `file_reader.RowProblem`) is
+    quarantined as the reader found it.
     """
     model = MODELS[table]
     result = ValidationResult()
@@ -204,7 +193,7 @@ def validate_rows(
             result.quarantined.append(_entry_from_error(table, key, row, exc))
             continue
         missing = next(((col, getattr(item, col)) for col, keys in parents.items()
-                        if getattr(item, col) is not None and getattr(item, col) not in keys), None)
+                        if getattr(item, col) and getattr(item, col) not in keys), None)
         if missing:
             column, value = missing
             result.quarantined.append(_entry(
@@ -213,9 +202,8 @@ def validate_rows(
             ))
             continue
         result.valid.append(item)
-    if table == "categories":
-        known_codes = set(known.get("categories", ())) if known else set()
-        result.valid, tree_problems = check_category_tree(result.valid, known_codes=known_codes)
+    if table == "categories" and known and "categories" in known:
+        result.valid, tree_problems = check_category_tree(result.valid, known_codes=known["categories"])
         result.quarantined.extend(tree_problems)
     return result
 

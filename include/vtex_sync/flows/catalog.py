@@ -11,7 +11,8 @@ from typing import Any
 
 from vtex_provider.exceptions import VtexApiError
 from vtex_provider.models import catalog as vc
-from vtex_sync.flows.engine import EntitySpec, Parent
+from vtex_sync.entities import ENTITIES
+from vtex_sync.flows.engine import EntitySpec
 
 FIELD_TYPES = {"text": 1, "multiline": 2, "number": 4, "combo": 5, "radio": 6, "checkbox": 7}
 
@@ -44,10 +45,7 @@ def _find_category(c: Any, payload: vc.Category) -> int | None:
 
 
 CATEGORIES = EntitySpec(
-    name="category",
-    table="categories",
-    key=lambda r: r.code,
-    parents=(Parent("category", lambda r: r.parent_code),),
+    ENTITIES["category"],
     build=_category,
     create=lambda c, p: c.catalog.create_category(p).id,
     update=lambda c, vid, p: c.catalog.update_category(int(vid), p),
@@ -64,9 +62,7 @@ def _find_brand(c: Any, payload: vc.Brand) -> int | None:
 
 
 BRANDS = EntitySpec(
-    name="brand",
-    table="brands",
-    key=lambda r: r.code,
+    ENTITIES["brand"],
     build=lambda r, ids: vc.Brand(
         name=r.name,
         text=r.meta_description,
@@ -89,10 +85,7 @@ def _find_group(c: Any, payload: vc.SpecificationGroup) -> int | None:
 
 
 SPECIFICATION_GROUPS = EntitySpec(
-    name="specification_group",
-    table="specification_groups",
-    key=lambda r: r.code,
-    parents=(Parent("category", lambda r: r.category_code),),
+    ENTITIES["specification_group"],
     build=lambda r, ids: vc.SpecificationGroup(
         category_id=_int(ids.get("category")), name=r.name, position=r.position
     ),
@@ -110,13 +103,7 @@ def _find_field(c: Any, payload: vc.SpecificationField) -> int | None:
 
 
 SPECIFICATION_FIELDS = EntitySpec(
-    name="specification_field",
-    table="specification_fields",
-    key=lambda r: r.code,
-    parents=(
-        Parent("specification_group", lambda r: r.group_code),
-        Parent("category", lambda r: r.category_code),
-    ),
+    ENTITIES["specification_field"],
     build=lambda r, ids: vc.SpecificationField(
         field_type_id=FIELD_TYPES[r.field_type],
         field_group_id=_int(ids["specification_group"]) or 0,
@@ -140,10 +127,7 @@ def _find_value(c: Any, payload: vc.SpecificationValue) -> int | None:
 
 
 SPECIFICATION_VALUES = EntitySpec(
-    name="specification_value",
-    table="specification_values",
-    key=lambda r: r.code,
-    parents=(Parent("specification_field", lambda r: r.field_code),),
+    ENTITIES["specification_value"],
     build=lambda r, ids: vc.SpecificationValue(
         field_id=_int(ids["specification_field"]) or 0,
         name=r.name,
@@ -183,10 +167,7 @@ def _find_product(c: Any, payload: vc.Product) -> int | None:
 
 
 PRODUCTS = EntitySpec(
-    name="product",
-    table="products",
-    key=lambda r: r.ref_id,
-    parents=(Parent("category", lambda r: r.category_code), Parent("brand", lambda r: r.brand_code)),
+    ENTITIES["product"],
     build=_product,
     create=lambda c, p: c.catalog.create_product(p).id,
     update=lambda c, vid, p: c.catalog.update_product(int(vid), p),
@@ -227,14 +208,7 @@ def _replace_product_spec(c: Any, vtex_id: str, p: ProductSpecPayload) -> None:
 
 
 PRODUCT_SPECIFICATIONS = EntitySpec(
-    name="product_specification",
-    table="product_specifications",
-    key=lambda r: f"{r.product_ref_id}|{r.field_code}|{r.value_code}",
-    parents=(
-        Parent("product", lambda r: r.product_ref_id),
-        Parent("specification_field", lambda r: r.field_code),
-        Parent("specification_value", lambda r: r.value_code or None),
-    ),
+    ENTITIES["product_specification"],
     build=_product_spec,
     create=lambda c, p: c.catalog.add_product_specification(p.product_id, p.spec).id,
     update=_replace_product_spec,
@@ -261,10 +235,7 @@ def _link_trade_policy(c: Any, payload: dict[str, int]) -> str:
 
 
 PRODUCT_TRADE_POLICIES = EntitySpec(
-    name="product_trade_policy",
-    table="products",
-    key=lambda r: f"{r.product_ref_id}|{r.trade_policy_id}",
-    parents=(Parent("product", lambda r: r.product_ref_id),),
+    ENTITIES["product_trade_policy"],
     build=lambda r, ids: {"ProductId": _int(ids["product"]), "StoreId": r.trade_policy_id},
     upsert=_link_trade_policy,
     records=product_trade_policy_rows,
@@ -300,10 +271,7 @@ def _find_sku(c: Any, payload: vc.Sku) -> int | None:
 
 
 SKUS = EntitySpec(
-    name="sku",
-    table="skus",
-    key=lambda r: r.ref_id,
-    parents=(Parent("product", lambda r: r.product_ref_id),),
+    ENTITIES["sku"],
     build=_sku,
     create=lambda c, p: c.catalog.create_sku(p).id,
     update=lambda c, vid, p: c.catalog.update_sku(int(vid), p),
@@ -326,10 +294,7 @@ def _set_ean(c: Any, payload: dict[str, Any]) -> str:
 
 
 SKU_EANS = EntitySpec(
-    name="sku_ean",
-    table="skus",
-    key=lambda r: r.ref_id,
-    parents=(Parent("sku", lambda r: r.ref_id),),
+    ENTITIES["sku_ean"],
     build=lambda r, ids: {"SkuId": _int(ids["sku"]), "Ean": r.ean},
     upsert=_set_ean,
     records=lambda skus: [s for s in skus if s.ean],
@@ -351,14 +316,7 @@ def _find_sku_spec(c: Any, p: SkuSpecPayload) -> int | None:
 
 
 SKU_SPECIFICATIONS = EntitySpec(
-    name="sku_specification",
-    table="sku_specifications",
-    key=lambda r: f"{r.sku_ref_id}|{r.field_code}",
-    parents=(
-        Parent("sku", lambda r: r.sku_ref_id),
-        Parent("specification_field", lambda r: r.field_code),
-        Parent("specification_value", lambda r: r.value_code),
-    ),
+    ENTITIES["sku_specification"],
     build=lambda r, ids: SkuSpecPayload(
         _int(ids["sku"]) or 0,
         vc.SkuSpecification(
@@ -389,10 +347,7 @@ def _find_sku_file(c: Any, p: SkuFilePayload) -> int | None:
 
 
 SKU_IMAGES = EntitySpec(
-    name="sku_image",
-    table="sku_images",
-    key=lambda r: f"{r.sku_ref_id}|{r.position}",
-    parents=(Parent("sku", lambda r: r.sku_ref_id),),
+    ENTITIES["sku_image"],
     build=lambda r, ids: SkuFilePayload(
         _int(ids["sku"]) or 0,
         vc.SkuFileInput(name=r.name, url=r.url, is_main=r.is_main, label=r.label, position=r.position),

@@ -12,7 +12,8 @@ from typing import Any
 
 from vtex_provider.models import logistics as vl
 from vtex_provider.models import pricing as vp
-from vtex_sync.flows.engine import EntitySpec, Parent
+from vtex_sync.entities import ENTITIES
+from vtex_sync.flows.engine import EntitySpec
 
 
 def _money(value: Any) -> float | None:
@@ -92,10 +93,7 @@ def _put_price(c: Any, payload: Keyed) -> str:
 
 
 PRICES = EntitySpec(
-    name="price",
-    table="prices",
-    key=lambda r: r.sku_ref_id,
-    parents=(Parent("sku", lambda r: r.sku_ref_id),),
+    ENTITIES["price"],
     build=_price,
     upsert=_put_price,
 )
@@ -116,7 +114,7 @@ def _upsert_dock(c: Any, dock: vl.Dock) -> str:
     return dock.id
 
 
-DOCKS = EntitySpec(name="dock", table="docks", key=lambda r: r.code, build=_dock, upsert=_upsert_dock)
+DOCKS = EntitySpec(ENTITIES["dock"], build=_dock, upsert=_upsert_dock)
 
 
 @dataclass(frozen=True)
@@ -161,9 +159,7 @@ def _upsert_warehouse(c: Any, warehouse: vl.Warehouse) -> str:
 
 
 WAREHOUSES = EntitySpec(
-    name="warehouse",
-    table="warehouses",
-    key=lambda r: r.code,
+    ENTITIES["warehouse"],
     build=_warehouse,
     upsert=_upsert_warehouse,
 )
@@ -188,10 +184,7 @@ def _put_inventory(c: Any, payload: Keyed) -> str:
 
 
 INVENTORY = EntitySpec(
-    name="inventory",
-    table="stock",
-    key=lambda r: f"{r.sku_ref_id}|{r.warehouse_code}",
-    parents=(Parent("sku", lambda r: r.sku_ref_id), Parent("warehouse", lambda r: r.warehouse_code)),
+    ENTITIES["inventory"],
     build=_inventory,
     upsert=_put_inventory,
 )
@@ -269,9 +262,7 @@ def _find_document(c: Any, doc: Document) -> str | None:
 
 
 CUSTOMERS = EntitySpec(
-    name="customer",
-    table="customers",
-    key=lambda r: r.code,
+    ENTITIES["customer"],
     build=_customer,
     create=_create_document,
     update=_patch_document,
@@ -280,10 +271,7 @@ CUSTOMERS = EntitySpec(
 )
 
 CUSTOMER_ADDRESSES = EntitySpec(
-    name="customer_address",
-    table="customer_addresses",
-    key=lambda r: r.code,
-    parents=(Parent("customer", lambda r: r.customer_code),),
+    ENTITIES["customer_address"],
     build=_address,
     create=_create_document,
     update=_patch_document,

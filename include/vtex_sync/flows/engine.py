@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
+from vtex_sync.entities import Entity
 from vtex_sync.hashing import payload_hash as _hash_dict
 
 log = logging.getLogger(__name__)
@@ -34,27 +35,17 @@ CREATE, UPDATE, UNCHANGED, WAITING = "create", "update", "unchanged", "waiting_p
 
 
 @dataclass(frozen=True)
-class Parent:
-    """A VTEX id the payload needs from another entity's id map."""
-
-    entity: str
-    key: Callable[[Any], str | None]  # the parent's ERP key for this row; None: no parent needed
-
-
-@dataclass(frozen=True)
 class EntitySpec:
-    """How one ERP table becomes one kind of VTEX object.
+    """What one entity of the catalogue does: how its records become VTEX objects and are written.
 
+    The facts (table, key, parents, step) are the entity's declaration in ``vtex_sync.entities``.
     Exactly one write style applies: ``create``/``update`` (with ``lookup`` for orphan-safe
     creates) for objects VTEX numbers itself, or ``upsert`` for idempotent writes keyed by
     the ERP (PUT price, PUT inventory, warehouses by id).
     """
 
-    name: str
-    table: str
-    key: Callable[[Any], str]
+    entity: Entity
     build: Callable[[Any, dict[str, str]], Any]
-    parents: tuple[Parent, ...] = ()
     create: Callable[[Any, Any], Any] | None = None
     update: Callable[[Any, str, Any], None] | None = None
     lookup: Callable[[Any, Any], Any] | None = None
@@ -64,6 +55,31 @@ class EntitySpec:
     lookup_first: bool = False
     # turns validated ERP rows into this entity's records (filter, explode or group them)
     records: Callable[[list[Any]], list[Any]] = lambda rows: rows
+
+    @property
+    def name(self) -> str:
+        return self.entity.name
+
+    @property
+    def table(self) -> str:
+        return self.entity.table
+
+    def key(self, record: Any) -> str:
+        """The record's id-map key: its declared key fields, '|' between them."""
+        return "|".join(_text(getattr(record, name)) for name in self.entity.key)
+
+    def parent_keys(self, record: Any) -> dict[str, str]:
+        """Parent entity -> the parent's ERP key, for each parent this record names."""
+        found: dict[str, str] = {}
+        for column, parent in self.entity.parents.items():
+            value = getattr(record, column, None)
+            if value is not None and value != "":
+                found[parent] = str(value)
+        return found
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 @dataclass
@@ -208,28 +224,26 @@ def _lookup(ctx: Any, spec: EntitySpec, payload: Any) -> str | None:
 
 
 def _parent_bindings(ctx: Any, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
-    result: dict[str, dict[str, Any]] = {}
-    for parent in spec.parents:
-        keys = {k for k in (parent.key(row) for row in rows) if k is not None}
-        result[parent.entity] = ctx.state.bindings(ctx.account, parent.entity, keys) if keys else {}
-    return result
+    wanted: dict[str, set[str]] = {parent: set() for parent in spec.entity.parents.values()}
+    for row in rows:
+        for parent, key in spec.parent_keys(row).items():
+            wanted[parent].add(key)
+    bindings = ctx.state.bindings
+    return {parent: bindings(ctx.account, parent, keys) if keys else {} for parent, keys in wanted.items()}
 
 
 def _resolve_parents(
     spec: EntitySpec, row: Any, bound: dict[str, dict[str, Any]], plannable: dict[str, set[str]] | None
 ) -> tuple[dict[str, str], str]:
     resolved: dict[str, str] = {}
-    for parent in spec.parents:
-        key = parent.key(row)
-        if key is None:
-            continue
-        binding = bound[parent.entity].get(key)
+    for parent, key in spec.parent_keys(row).items():
+        binding = bound[parent].get(key)
         if binding is not None and binding.vtex_id:
-            resolved[parent.entity] = str(binding.vtex_id)
-        elif plannable is not None and key in plannable.get(parent.entity, set()):
-            resolved[parent.entity] = f"<new {parent.entity} {key}>"
+            resolved[parent] = str(binding.vtex_id)
+        elif plannable is not None and key in plannable.get(parent, set()):
+            resolved[parent] = f"<new {parent} {key}>"
         else:
-            return {}, f"{parent.entity} {key}"
+            return {}, f"{parent} {key}"
     return resolved, ""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from vtex_sync.entities import ALL_STEPS, ENTITIES, Flow, Readback, pending_reads
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
@@ -24,37 +25,21 @@ from vtex_sync.flows.engine import Failure, Outcome, plan
 from vtex_sync.flows.report import format_counts
 from vtex_sync.flows.runner import Window, load_valid, read_table, run_entity
 from vtex_sync.flows.setup import STEP_FUNCTIONS
-from vtex_sync.steps import STEPS
 
 log = logging.getLogger(__name__)
 
 PENDING = ("waiting_parent", "failed")
-CATALOG_STEPS = tuple(s.name for s in STEPS if s.group == "catalog")
+# the initial-setup steps the catalog sync runs: those whose entities it syncs
+CATALOG_STEPS = tuple(
+    s.name for s in ALL_STEPS if all(ENTITIES[name].sync == Flow.CATALOG for name in s.entities)
+)
+# catalog entity -> (ERP table, how a pending key finds its row)
+CATALOG_PENDING: dict[str, tuple[str, Readback]] = pending_reads(Flow.CATALOG)
 
 
-def _same(key: str) -> str:
-    return key
-
-
-def _product_of(key: str) -> str:
-    return key.split("|", 1)[0]
-
-
-# catalog entity -> (ERP table, ERP key of the row an entity key comes from)
-CATALOG_PENDING: dict[str, tuple[str, Callable[[str], str]]] = {
-    "category": ("categories", _same),
-    "brand": ("brands", _same),
-    "specification_group": ("specification_groups", _same),
-    "specification_field": ("specification_fields", _same),
-    "specification_value": ("specification_values", _same),
-    "product": ("products", _same),
-    "product_specification": ("product_specifications", _same),
-    "product_trade_policy": ("products", _product_of),
-    "sku": ("skus", _same),
-    "sku_ean": ("skus", _same),
-    "sku_specification": ("sku_specifications", _same),
-    "sku_image": ("sku_images", _same),
-}
+def row_key_of(key: str, readback: Readback) -> str:
+    """The ERP row key a pending id-map key comes from."""
+    return key.split("|", 1)[0] if readback is Readback.FIRST_PART else key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,17 +98,18 @@ def _valid(ctx: Any, table: str, window: Window) -> list[Any]:
 # --- catalog ---------------------------------------------------------------------------------
 
 
-def catalog_extras(ctx: Any) -> dict[str, Extra]:
+def pending_extras(ctx: Any, flow: Flow) -> dict[str, Extra]:
+    """The rows, by table, of the records of `flow`'s entities an earlier run left pending."""
     by_table: dict[str, set[str]] = {}
-    for entity, (table, erp_key) in CATALOG_PENDING.items():
-        by_table.setdefault(table, set()).update(erp_key(k) for k in pending_keys(ctx, entity))
+    for entity, (table, readback) in pending_reads(flow).items():
+        by_table.setdefault(table, set()).update(row_key_of(k, readback) for k in pending_keys(ctx, entity))
     return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
 
 
 def sync_catalog(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
     """Categories to SKU activation over the window: new records, changes, deactivations,
     and products and SKUs whose rows were deleted from the ERP."""
-    ctx = with_extras(ctx, catalog_extras(ctx))
+    ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG))
     products = _valid(ctx, "products", window)
     skus = _valid(ctx, "skus", window)
     removed = {entity: removed_keys(ctx, entity, table) for entity, table in REMOVABLE}
@@ -220,7 +206,7 @@ def sync_prices(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outc
 
 def sync_inventory(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
     """Stock per SKU and warehouse for the rows that changed (complete PUT body)."""
-    ctx = with_extras(ctx, {"stock": Extra(frozenset(pending_keys(ctx, "inventory")))})
+    ctx = with_extras(ctx, pending_extras(ctx, Flow.INVENTORY))
     rows, quarantined = load_valid(ctx, "stock", window=window)
     guard.enforce("inventory", [guard.zero_stock(ctx, plan(ctx, com.INVENTORY, rows))], confirm=confirm)
     return [run_entity(ctx, com.INVENTORY, rows=rows, quarantined=quarantined)]

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from vtex_sync.entities import ALL_STEPS, Step, parent_tables
 from vtex_sync.erp import check_category_tree
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
@@ -15,16 +16,11 @@ from vtex_sync.flows.runner import Batch, Window, load_valid, read_table, run_en
 
 log = logging.getLogger(__name__)
 
-PARENT_TABLES = {
-    "category": "categories",
-    "brand": "brands",
-    "specification_group": "specification_groups",
-    "specification_field": "specification_fields",
-    "specification_value": "specification_values",
-    "product": "products",
-    "sku": "skus",
-    "warehouse": "warehouses",
-    "customer": "customers",
+PARENT_TABLES: dict[str, str] = parent_tables()
+
+# every entity's behaviour, by entity name
+SPECS: dict[str, EntitySpec] = {
+    spec.name: spec for module in (cat, com) for spec in vars(module).values() if isinstance(spec, EntitySpec)
 }
 
 
@@ -32,7 +28,7 @@ def _plannable(ctx: Any, *specs: EntitySpec) -> dict[str, set[str]] | None:
     """For a dry run: parents that exist in the ERP count as about to be created."""
     if not ctx.dry_run:
         return None
-    entities = {p.entity for spec in specs for p in spec.parents}
+    entities = {parent for spec in specs for parent in spec.entity.parents.values()}
     return {e: {row_key(PARENT_TABLES[e], r) for r in read_table(ctx, PARENT_TABLES[e])} for e in entities}
 
 
@@ -46,7 +42,8 @@ def _simple(spec: EntitySpec, **kwargs: Any) -> Callable[..., Outcome]:
 def categories(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
     """Category tree, parents first: one wave per depth, so every parent has its id in time."""
     rows, quarantined = load_valid(ctx, "categories", window=window)
-    known = set(ctx.state.bindings(ctx.account, "category")) if window else set()
+    # the one check of the tree: a parent is known when it is in this read or in the id map
+    known = {code for code, binding in ctx.state.bindings(ctx.account, "category").items() if binding.vtex_id}
     ordered, bad = check_category_tree(rows, known_codes=known)
     if not ctx.dry_run:
         ctx.state.quarantine_entries(ctx.account, bad)
@@ -119,22 +116,21 @@ def warehouses(ctx: Any, batch: Batch | None = None, window: Window | None = Non
     return outcome
 
 
-STEP_FUNCTIONS: dict[str, Callable[..., Outcome]] = {
+# steps that do more than run their one entity
+_SPECIAL: dict[str, Callable[..., Outcome]] = {
     "categories": categories,
-    "brands": _simple(cat.BRANDS),
-    "specification_groups": _simple(cat.SPECIFICATION_GROUPS),
-    "specification_fields": _simple(cat.SPECIFICATION_FIELDS),
-    "specification_values": _simple(cat.SPECIFICATION_VALUES),
-    "products": _simple(cat.PRODUCTS),
-    "product_specifications": _simple(cat.PRODUCT_SPECIFICATIONS),
-    "product_trade_policies": _simple(cat.PRODUCT_TRADE_POLICIES),
     "skus": skus,
-    "sku_specifications": _simple(cat.SKU_SPECIFICATIONS),
-    "sku_images": _simple(cat.SKU_IMAGES),
     "sku_activation": sku_activation,
     "prices": prices,
     "warehouses": warehouses,
-    "inventory": _simple(com.INVENTORY),
-    "customers": _simple(com.CUSTOMERS),
-    "customer_addresses": _simple(com.CUSTOMER_ADDRESSES),
 }
+
+
+def step_functions(all_steps: tuple[Step, ...] = ALL_STEPS) -> dict[str, Callable[..., Outcome]]:
+    """Step name -> what runs it: its special function, or its one entity through the engine."""
+    return {
+        step.name: _SPECIAL.get(step.name) or _simple(SPECS[step.entities[0]]) for step in all_steps
+    }
+
+
+STEP_FUNCTIONS: dict[str, Callable[..., Outcome]] = step_functions()

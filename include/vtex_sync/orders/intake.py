@@ -6,6 +6,8 @@ import logging
 import time
 from typing import Any
 
+from vtex_provider.exceptions import VtexNotFoundError
+
 log = logging.getLogger(__name__)
 
 MAX_LOT = 10
@@ -17,15 +19,24 @@ def drain_feed(ctx: Any, *, time_budget: float = 45.0, max_batches: int | None =
     Every event is stored in the inbox (deduplicated on orderId, state, currentChange) before
     its handle is committed; events needing no action are committed too. A crash between the
     two leaves the event uncommitted: VTEX delivers it again and the inbox drops the copy.
+    A feed VTEX has expired (404: no event for the retention period) is configured again once;
+    the sweep repairs what happened while it was gone.
     """
     oms, state = ctx.clients.oms, ctx.state
-    counts = {"read": 0, "stored": 0, "duplicates": 0, "committed": 0, "lots": 0}
+    counts = {"read": 0, "stored": 0, "duplicates": 0, "committed": 0, "lots": 0, "restored": 0}
     if ctx.dry_run:
         log.info("feed: dry run, nothing read (reading hides events until committed)")
         return counts
     deadline = time.monotonic() + time_budget
     while time.monotonic() < deadline and (max_batches is None or counts["lots"] < max_batches):
-        items = oms.get_feed(MAX_LOT)
+        try:
+            items = oms.get_feed(MAX_LOT)
+        except VtexNotFoundError:
+            if counts["restored"]:
+                raise
+            restore_feed(ctx)
+            counts["restored"] += 1
+            continue
         if not items:
             break
         counts["lots"] += 1
@@ -40,3 +51,11 @@ def drain_feed(ctx: Any, *, time_budget: float = 45.0, max_batches: int | None =
     log.info("feed: read %s | stored %s | duplicates %s | committed %s in %s lots",
              *(f"{counts[k]:,}" for k in ("read", "stored", "duplicates", "committed", "lots")))
     return counts
+
+
+def restore_feed(ctx: Any) -> None:
+    from vtex_sync.orders.feed_config import configure_feed
+
+    log.warning("feed: VTEX has no feed configuration for this app key (it expires one that received "
+                "no event for its retention period): configuring it again")
+    configure_feed(ctx)

@@ -75,10 +75,12 @@ def process_inbox(
     worker: str | None = None,
     max_workers: int | None = None,
     lease_seconds: float = CLAIM_LEASE_SECONDS,
+    retry_quarantine: bool = True,
 ) -> dict[str, int]:
     """Claim pending inbox events and handle them; orders in parallel, each order's events in turn.
 
     An event whose handling must be retried stays claimed until `lease_seconds` have passed.
+    Quarantined orders are tried again at the end unless `retry_quarantine` is False.
     """
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     deadline = time.monotonic() + time_budget
@@ -101,10 +103,13 @@ def process_inbox(
             else:  # the inbox itself failed: leave the claims to expire and be retried
                 counts["errors"] += len(result.item)
                 log.error("order %s: %s", result.item[0].order_id, result.error)
-    counts.update({f"quarantine_{k}": v for k, v in retry_quarantined(ctx, before=started).items()})
+    if retry_quarantine:
+        counts.update({f"quarantine_{k}": v for k, v in retry_quarantined(ctx, before=started).items()})
     summary = {key: counts.get(key, 0) for key in
                ("claimed", "done", "skipped", "quarantined", "retry_later", "failed", "errors")}
     summary |= {k: v for k, v in counts.items() if k.startswith("quarantine_")}
+    if not retry_quarantine and not summary["claimed"]:
+        return summary  # an empty poll of a loop: nothing worth a log line
     log.info("inbox: claimed %s | done %s | skipped %s | quarantined %s | retry later %s | failed %s",
              *(f"{summary[k]:,}" for k in ("claimed", "done", "skipped", "quarantined", "retry_later",
                                              "failed")))

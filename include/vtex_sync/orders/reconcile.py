@@ -63,6 +63,8 @@ def out_of_step(summary: OrderSummary, erp_row: dict[str, Any] | None) -> str | 
         return "canceled in VTEX, not in the ERP"
     if status in CANCEL_REQUESTS and erp_row["status"] != "cancel_requested":
         return "cancellation request not recorded"
+    if status in HANDED_OVER and erp_row.get("vtex_status") != status:
+        return f"ERP records VTEX status {erp_row.get('vtex_status')}"  # e.g. consumer died mid-order
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 READY = "ready-for-handling"
 CANCEL_REQUESTS = frozenset({"cancellation-requested", "request-cancel"})
 CANCELED = frozenset({"cancel", "canceled"})
@@ -21,3 +23,15 @@ FEED_STATUSES: tuple[str, ...] = (
 
 # ERP write-back kinds, in the order they run (a change lands before the invoice that follows it)
 FULFILLMENT_KINDS: tuple[str, ...] = ("cancellations", "changes", "invoices", "shipments")
+
+
+class ChangeStatus(StrEnum):
+    """An order change request's workflow status, in VTEX's documented order (Orders API, Change v2)."""
+
+    WAITING_ACKNOWLEDGEMENT = "waiting-acknowledgement"
+    WAITING_CONFIRMATION = "waiting-confirmation"
+    DONE = "done"
+    CANCELED = "canceled"
+
+
+IN_PROGRESS = frozenset({ChangeStatus.WAITING_ACKNOWLEDGEMENT, ChangeStatus.WAITING_CONFIRMATION})

@@ -34,6 +34,29 @@ def process_inbox(params: Mapping[str, Any]) -> dict[str, int]:
     return process(_context(params), time_budget=float(params.get("process_seconds") or 240))
 
 
+def feed_run(params: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """The feed DAG's run: drain the feed and process the inbox concurrently."""
+    from vtex_sync.orders.feed_run import drain_and_process
+
+    return drain_and_process(_context(params), feed_seconds=float(params.get("feed_seconds") or 45),
+                             process_seconds=float(params.get("process_seconds") or 240))
+
+
+def inbox_run(params: Mapping[str, Any]) -> dict[str, int]:
+    """The event-driven run: every pending inbox event, including those arriving meanwhile."""
+    from vtex_sync.orders.feed_run import process_until_empty
+
+    return process_until_empty(_context(params), time_budget=float(params.get("process_seconds") or 240),
+                               linger_seconds=float(params.get("linger_seconds") or 0))
+
+
+def hook_config(params: Mapping[str, Any]) -> dict[str, Any]:
+    from vtex_sync.orders.hook_config import HookAction, run
+    from vtex_sync.orders.hook_settings import hook_settings
+
+    return run(_context(params), hook_settings(), HookAction(params.get("action") or "ensure"))
+
+
 def reconcile(params: Mapping[str, Any], start: datetime, end: datetime) -> dict[str, int]:
     """Sweep ``[start - lookback, end)``: orders become ready a while after they are created."""
     from vtex_sync.orders.reconcile import reconcile_window

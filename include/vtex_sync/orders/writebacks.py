@@ -24,6 +24,7 @@ from vtex_provider.models.oms import (
     TrackingUpdate,
 )
 from vtex_sync.orders.outcome import Outcome
+from vtex_sync.orders.statuses import IN_PROGRESS, ChangeStatus
 
 log = logging.getLogger(__name__)
 
@@ -214,22 +215,27 @@ def send_change(ctx: Any, row: Row) -> Outcome:
         ctx.erp.mark_sync("order_changes", code, "pending", "change requested", vtex_change_id=change_id)
     change = oms.get_change(order_id, change_id)
     status = change.status if change else None
-    if status == "done":
+    if status == ChangeStatus.DONE:
         ctx.state.writeback_done(ctx.account, order_id, "change", code, change_id)
         order = oms.get_order(order_id)
         ctx.erp.mark_sync("order_changes", code, "confirmed", f"applied; order value {order.value}",
                           vtex_change_id=change_id)
         return Outcome.done("change applied")
-    if status == "failed":
-        oms.retry_change(order_id, change_id)
-        ctx.erp.mark_sync("order_changes", code, "pending", "change failed in VTEX, retried",
+    if status in IN_PROGRESS:
+        ctx.erp.mark_sync("order_changes", code, "pending", f"in progress ({status})",
                           vtex_change_id=change_id)
-        return Outcome.retry("change retried")
-    if status == "canceled" or change is None:
+        return Outcome.retry("change in progress")
+    if status == ChangeStatus.CANCELED or change is None:
         message = f"change {change_id} is {status or 'unknown to VTEX'}"
         ctx.state.writeback_failed(ctx.account, order_id, "change", code, message)
         ctx.erp.mark_sync("order_changes", code, "failed", message, vtex_change_id=change_id)
         return Outcome.failed(message)
-    ctx.erp.mark_sync("order_changes", code, "pending", f"in progress ({status})",
-                      vtex_change_id=change_id)
-    return Outcome.retry("change in progress")
+    # not a status VTEX documents: a stopped change (inProgress false) is re-run, never re-sent
+    if change.in_progress is False:
+        oms.retry_change(order_id, change_id)
+        message = f"change stopped in VTEX ({status}), retried"
+    else:
+        message = f"change in an undocumented VTEX status ({status})"
+    log.warning("order %s: %s", order_id, message)
+    ctx.erp.mark_sync("order_changes", code, "pending", message, vtex_change_id=change_id)
+    return Outcome.retry(message)

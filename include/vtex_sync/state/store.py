@@ -22,7 +22,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
@@ -128,6 +128,7 @@ class StateStore:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._statements: dict[str, Any] | None = None
         if migrate and url not in _migrated_urls:
             self.migrate()
 
@@ -222,27 +223,46 @@ class StateStore:
         id, that binding is kept and returned with `conflict` set to the rejected id.
         `clear_intent` also drops the key's create intent, in the same transaction."""
         erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
-        values: dict[str, Any] = {"vtex_id": vtex_id, "status": status, "message": None, "updated_at": now}
-        if payload_hash is not None:
-            values |= {"payload_hash": payload_hash, "pushed_at": now}
-        where = self._binding_key(account, entity, erp_key)
+        params = {"account": account, "entity": entity, "erp_key": erp_key, "vtex_id": vtex_id,
+                  "status": status, "now": now, "payload_hash": payload_hash}
+        statements = self._bind_statements()
         with self.engine.begin() as conn:
-            conn.execute(self._insert(t.bindings).values(
-                account=account, entity=entity, erp_key=erp_key, attempts=0, **values
-            ).on_conflict_do_nothing())
-            conn.execute(update(t.bindings).where(
-                where, or_(t.bindings.c.vtex_id.is_(None), t.bindings.c.vtex_id == vtex_id)
-            ).values(**values))
-            row = conn.execute(select(t.bindings).where(where)).one()
+            conn.execute(statements["bind" if payload_hash is None else "bind_pushed"], params)
+            row = conn.execute(statements["select"], params).one()
             if clear_intent:
-                i = t.intents.c
-                conn.execute(delete(t.intents).where(i.account == account, i.entity == entity,
-                                                     i.erp_key == erp_key))
+                conn.execute(statements["clear_intent"], params)
         if row.vtex_id != vtex_id:
             log.warning("id map conflict: %s %s %r is bound to VTEX id %s; kept it and ignored %s",
                         account, entity, erp_key, row.vtex_id, vtex_id)
             return self._binding(row, conflict=vtex_id)
         return self._binding(row)
+
+    def _bind_statements(self) -> dict[str, Any]:
+        """`bind`'s statements, built once: one upsert that keeps a binding to another id
+        (first writer wins), the read-back, the intent release. Building them per call cost
+        more CPU than the database work."""
+        if self._statements is None:
+            b, i = t.bindings.c, t.intents.c
+            key = ("account", "entity", "erp_key")
+            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status")}
+            values |= {"message": None, "updated_at": bindparam("now"), "attempts": 0}
+            statements: dict[str, Any] = {}
+            for name, extra in (("bind", {}),
+                                ("bind_pushed", {"payload_hash": bindparam("payload_hash"),
+                                                 "pushed_at": bindparam("now")})):
+                insert = self._insert(t.bindings).values(**values, **extra)
+                changed = ("vtex_id", "status", "message", "updated_at", *extra)
+                statements[name] = insert.on_conflict_do_update(
+                    index_elements=list(key),
+                    set_={column: insert.excluded[column] for column in changed},
+                    where=or_(b.vtex_id.is_(None), b.vtex_id == insert.excluded.vtex_id),
+                )
+            statements["select"] = select(t.bindings).where(
+                *(b[column] == bindparam(column) for column in key))
+            statements["clear_intent"] = delete(t.intents).where(
+                *(i[column] == bindparam(column) for column in key))
+            self._statements = statements
+        return self._statements
 
     def _upsert_binding(self, account: str, entity: str, erp_key: str, insert_values: dict[str, Any],
                         update_values: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""Triggers of the VTEX provider (run by the triggerer)."""

@@ -1,0 +1,138 @@
+"""A trigger that waits in the triggerer until VTEX batches (Bulk Pricing, batch inventory) finish.
+
+A long import then holds no worker slot: the task creates and uploads its batches, defers to
+this trigger, and resumes once every batch has a terminal status. Polling starts at the
+guide's 5 s and backs off gradually.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from vtex_provider.exceptions import VtexApiError
+from vtex_provider.models.bulk import BatchApi, BatchStatus
+
+# a status answer that cannot change by waiting
+FATAL_STATUSES = frozenset({400, 401, 403, 404})
+
+
+def batch_client(hook: Any, api: BatchApi | str) -> Any:
+    """The client that can answer `status(batch_id)` for a batch of `api`."""
+    if BatchApi(api) is BatchApi.BULK_PRICING:
+        from vtex_provider.clients.bulk_pricing import BulkPricingClient
+
+        return BulkPricingClient(hook)
+    from vtex_provider.clients.batch_inventory import BatchInventoryClient
+
+    return BatchInventoryClient(hook)
+
+
+def poll_once(hook: Any, batches: Sequence[Sequence[str]], done: dict[str, dict[str, Any]]) -> bool:
+    """Ask VTEX about each unfinished batch ``(api, batch_id)``; True once all are terminal.
+
+    `done` collects each finished batch's status answer (or an ``ERROR`` entry when VTEX
+    refuses to say: unknown batch, no permission).
+    """
+    for api, batch_id in batches:
+        if batch_id in done:
+            continue
+        try:
+            status: BatchStatus = batch_client(hook, api).status(batch_id)
+        except VtexApiError as error:
+            if error.status in FATAL_STATUSES:
+                done[batch_id] = {"api": api, "batchId": batch_id, "status": "ERROR", "message": str(error)}
+            continue  # the hook has already retried what was retryable; ask again next round
+        if status.terminal:
+            done[batch_id] = {"api": api, **status.model_dump(mode="json", by_alias=True)}
+    return all(batch_id in done for _, batch_id in batches)
+
+
+class VtexBatchTrigger(BaseTrigger):
+    """
+    Poll VTEX batches until every one is terminal, then fire one event with all their statuses.
+
+    :param batches: ``[api, batch_id]`` pairs; api is ``bulk_pricing`` or ``batch_inventory``.
+    :param vtex_conn_id: the `vtex` connection.
+    :param poll_interval: seconds before the second poll; grows by `backoff` up to `max_poll_interval`.
+    :param timeout: seconds after which the trigger fires with status ``TIMEOUT`` for what is left.
+    """
+
+    def __init__(
+        self,
+        *,
+        batches: Sequence[Sequence[str]],
+        vtex_conn_id: str = "vtex_default",
+        poll_interval: float = 5.0,
+        max_poll_interval: float = 60.0,
+        backoff: float = 1.5,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.batches = [[str(api), str(batch_id)] for api, batch_id in batches]
+        self.vtex_conn_id = vtex_conn_id
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+        self.backoff = backoff
+        self.timeout = timeout
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "batches": self.batches,
+                "vtex_conn_id": self.vtex_conn_id,
+                "poll_interval": self.poll_interval,
+                "max_poll_interval": self.max_poll_interval,
+                "backoff": self.backoff,
+                "timeout": self.timeout,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from vtex_provider.hooks.vtex import VtexHook
+
+        hook = VtexHook(self.vtex_conn_id, max_workers=2)
+        done: dict[str, dict[str, Any]] = {}
+        interval = self.poll_interval
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while True:
+            # the hook is synchronous: keep the triggerer's event loop free while it waits
+            if await asyncio.to_thread(poll_once, hook, self.batches, done):
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                for api, batch_id in self.batches:
+                    done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
+                break
+            pending = [b for _, b in self.batches if b not in done]
+            self.log.info("waiting for VTEX batch(es) %s; next poll in %.0fs", ", ".join(pending), interval)
+            await asyncio.sleep(interval)
+            interval = min(interval * self.backoff, self.max_poll_interval)
+        yield TriggerEvent({"batches": [done[batch_id] for _, batch_id in self.batches]})
+
+
+def wait_blocking(
+    hook: Any,
+    batches: Sequence[Sequence[str]],
+    *,
+    poll_interval: float = 5.0,
+    max_poll_interval: float = 60.0,
+    backoff: float = 1.5,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    """What the trigger does, in the calling thread (for runs outside a triggerer)."""
+    done: dict[str, dict[str, Any]] = {}
+    interval = poll_interval
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while not poll_once(hook, batches, done):
+        if deadline is not None and time.monotonic() >= deadline:
+            for api, batch_id in batches:
+                done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
+            break
+        time.sleep(interval)
+        interval = min(interval * backoff, max_poll_interval)
+    return {"batches": [done[batch_id] for _, batch_id in batches]}
