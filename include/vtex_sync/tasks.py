@@ -10,6 +10,7 @@ from typing import Any
 
 from vtex_sync import metrics
 from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.entities import CUSTOMER_GROUP
 from vtex_sync.flows import report
 from vtex_sync.steps import BY_NAME, in_step_order
 
@@ -65,7 +66,7 @@ def run_step(
     result["entity"] = step
     stats = ctx.hook.stats
     result["retries"] = dict(stats.retries)
-    flow = "customers_import" if step in {s.name for s in CUSTOMER_STEPS} else "initial_setup"
+    flow = "customers_import" if BY_NAME[step].group == CUSTOMER_GROUP else "initial_setup"
     metrics.record_outcome(flow, step, result["counts"], retries=result["retries"],
                            seconds=time.monotonic() - started)
     if stats.retries:
