@@ -12,8 +12,9 @@ run left waiting for their SKU or failed. To re-sync a past period, use *Trigger
 (or `airflow backfill create --dag-id vtex_price_sync --from-date ... --to-date ...`).
 
 **Guard**: a run that would move the base price of more than `max_price_move_share` of the
-SKUs by more than `max_price_move_pct` percent stops before writing and says why in its log.
-Re-trigger with `confirm_blast_radius: true` if the change is intended.
+SKUs by more than `max_price_move_pct` percent stops before writing and waits for an operator's
+approval (task `approve_prices`, under *Required actions*, with the numbers); approved, it
+writes up to those numbers. Trigger with `confirm_blast_radius: true` to skip the question.
 
 Publishes the asset `vtex://<account>/prices` (through the alias `vtex_prices`) on success.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,16 +33,20 @@ def run_sync(
     start: datetime,
     end: datetime,
     run_id: str = "manual",
+    ask_approval: bool = False,
+    approved: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
 
     Returns a small summary: account, window, per-entity counts and the number of failures.
     A plan that goes past the blast-radius limits fails the task without retrying, unless
-    ``params["confirm_blast_radius"]`` is true.
+    ``params["confirm_blast_radius"]`` is true; with `ask_approval` it writes nothing and returns
+    ``{"blocked": [breach, ...]}`` for an operator to approve; `approved` (those breaches) lets
+    the run write while it stays within them.
     """
     from airflow.sdk.exceptions import AirflowFailException
 
-    from vtex_sync.flows.guard import BlastRadiusExceeded
+    from vtex_sync.flows.guard import BlastRadiusExceeded, Breach, Confirmation
     from vtex_sync.flows.incremental import FLOWS, total_counts
     from vtex_sync.flows.report import format_counts
 
@@ -51,9 +55,15 @@ def run_sync(
     window = sync_window(start, end, settings)
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     started = time.monotonic()
+    confirm: Confirmation = bool(params.get("confirm_blast_radius"))
+    if approved and not confirm:
+        confirm = [Breach.from_dict(b) for b in approved]
     try:
-        outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
+        outcomes = FLOWS[flow](ctx, window, confirm=confirm)
     except BlastRadiusExceeded as error:
+        if ask_approval and not approved:
+            log.warning("%s: waiting for an operator's approval: %s", flow, error)
+            return {"account": ctx.account, "flow": flow, "blocked": [b.as_dict() for b in error.breaches]}
         raise AirflowFailException(str(error)) from error
     totals = total_counts(outcomes)
     log.info("%s: total %s", flow, format_counts(totals))

@@ -106,7 +106,7 @@ def pending_extras(ctx: Any, flow: Flow) -> dict[str, Extra]:
     return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
 
 
-def sync_catalog(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+def sync_catalog(ctx: Any, window: Window, *, confirm: guard.Confirmation = False) -> list[Outcome]:
     """Categories to SKU activation over the window: new records, changes, deactivations,
     and products and SKUs whose rows were deleted from the ERP."""
     ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG))
@@ -189,7 +189,7 @@ def changed_price_skus(ctx: Any, window: Window) -> set[str]:
     return skus
 
 
-def sync_prices(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+def sync_prices(ctx: Any, window: Window, *, confirm: guard.Confirmation = False) -> list[Outcome]:
     """Each changed SKU's complete price: base, list and cost, with ALL its fixed prices."""
     skus = frozenset(changed_price_skus(ctx, window))
     ctx = with_extras(ctx, {"prices": Extra(skus), "fixed_prices": Extra(skus, column="sku_ref_id")})
@@ -204,7 +204,7 @@ def sync_prices(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outc
 # --- inventory -------------------------------------------------------------------------------
 
 
-def sync_inventory(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+def sync_inventory(ctx: Any, window: Window, *, confirm: guard.Confirmation = False) -> list[Outcome]:
     """Stock per SKU and warehouse for the rows that changed (complete PUT body)."""
     ctx = with_extras(ctx, pending_extras(ctx, Flow.INVENTORY))
     rows, quarantined = load_valid(ctx, "stock", window=window)
