@@ -43,6 +43,7 @@ from pathlib import Path
 import httpx
 
 from vtex_demo.generator import generate, load_into
+from vtex_sandbox import server as sandbox_server
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers, free_port
 
@@ -77,8 +78,8 @@ def state_database(kind: str, folder: Path) -> Iterator[str]:
 
 
 def set_up_catalog() -> None:
+    from vtex_sync.airflow.tasks import plan_batches, run_step
     from vtex_sync.steps import STEPS
-    from vtex_sync.tasks import plan_batches, run_step
 
     for step in STEPS:
         for batch in plan_batches(step.name, {}) if step.batched else [None]:
@@ -199,15 +200,20 @@ def main() -> int:
     parser.add_argument("--spread", type=float, default=100.0,
                         help="seconds over which the orders become ready (0: all at once)")
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--run-start", type=float, default=2.0,
-                        help="hook mode: seconds from the trigger's event to the inbox task running")
+    parser.add_argument("--run-start", type=float, default=4.5,
+                        help="hook mode: seconds from the trigger's event to the inbox task running "
+                             "(4.5: measured on Airflow 3.3.2, LocalExecutor, quiet machine)")
     parser.add_argument("--linger", type=float, default=20.0,
                         help="hook mode: the inbox run's linger_seconds (the DAG's default)")
     parser.add_argument("--state", choices=["pg", "sqlite"], default="pg")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added by the sandbox per request")
     args = parser.parse_args()
+    # a loaded machine can take longer than the default 10 s to start the sandbox process
+    real_wait = sandbox_server.wait_until_up
+    sandbox_server.wait_until_up = lambda url, config: real_wait(url, config, timeout=120)
 
-    from vtex_sync.context import SyncSettings, build_context
+    from vtex_sync.airflow.connections import build_context
+    from vtex_sync.context import SyncSettings
     from vtex_sync.orders.feed_config import configure_feed
     from vtex_sync.orders.hook_config import HookAction
     from vtex_sync.orders.hook_config import run as hook_config

@@ -24,7 +24,7 @@ Publishes the asset `vtex://<account>/catalog` (through the alias `vtex_catalog`
 
 from __future__ import annotations
 
-from vtex_sync.sync_dag import sync_dag
+from vtex_sync.airflow.dags import sync_dag
 
 dag = sync_dag(
     flow="catalog",

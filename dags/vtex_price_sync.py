@@ -21,7 +21,7 @@ Publishes the asset `vtex://<account>/prices` (through the alias `vtex_prices`) 
 
 from __future__ import annotations
 
-from vtex_sync.sync_dag import sync_dag
+from vtex_sync.airflow.dags import sync_dag
 
 dag = sync_dag(
     flow="prices",

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
-from vtex_sync.alerts.deadlines import freshness_deadline
-from vtex_sync.alerts.notifiers import alert_callbacks
+from vtex_sync.airflow.deadlines import freshness_deadline
+from vtex_sync.airflow.notifiers import alert_callbacks
 from vtex_sync.ops.flows import FLOW_POOLS
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from vtex_sync.alerts.notifiers import FailureNotifier
+from vtex_sync.airflow.notifiers import FailureNotifier
 from vtex_sync.ops.flows import FLOW_POOLS
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -260,7 +260,7 @@ def generate(size: str | int, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
     return {name: data[name] for name in INBOUND_TABLES}
 
 
-def load_into(erp_url: str, data: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, int]:
+def load_into(erp_url: str, data: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, int]:
     """Create the staging schema at `erp_url` and upsert `data` into it. Returns rows per table."""
     erp = SqlErp(erp_url, create_schema=True)
     try:

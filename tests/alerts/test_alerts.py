@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from vtex_sync.airflow.deadlines import freshness_deadline, freshness_missed
+from vtex_sync.airflow.notifiers import FailureNotifier, QuarantineGrowthNotifier
 from vtex_sync.alerts.channels import Alert, deliver
-from vtex_sync.alerts.deadlines import freshness_deadline, freshness_missed
-from vtex_sync.alerts.notifiers import FailureNotifier, QuarantineGrowthNotifier
 from vtex_sync.state.store import StateStore
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vtex_sync.approval import describe
+from vtex_sync.airflow.approval import describe
 from vtex_sync.flows.guard import BlastRadiusExceeded, Breach, enforce
 
 MOVES = "SKUs whose base price moves more than 50%"

@@ -130,7 +130,7 @@ def test_apply_writes_connections_pools_and_variables_idempotently(airflow_env: 
             assert secret not in output
     kinds = {"connection", "pool", "variable"}
     object_lines = [line for line in first.stdout.splitlines() if line.split(" ")[0] in kinds]
-    assert len(object_lines) == 3 + 5 + 1
+    assert len(object_lines) == 4 + 5 + 1
 
 
 @pytest.mark.airflow_db

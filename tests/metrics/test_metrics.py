@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.incremental.conftest import Shop
-from vtex_sync.incremental_tasks import run_sync
+from vtex_sync.airflow.sync_tasks import run_sync
 
 CHANGED_AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
 

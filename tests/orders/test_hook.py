@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ACCOUNT, APP_KEY, HOOK_HEADER, HOOK_SECRET
 
+from tests.orders.conftest import ACCOUNT, APP_KEY, HOOK_HEADER, HOOK_SECRET
 from vtex_sync.orders.feed_config import configure_feed
 from vtex_sync.orders.feed_run import drain_and_process, process_until_empty
 from vtex_sync.orders.hook_config import HookAction
@@ -155,7 +155,7 @@ def test_hook_is_set_again_after_vtex_drops_it_for_idleness(make_world, receiver
     restored = hook_config(ctx, settings, HookAction.ENSURE)
 
     assert restored["action"] == "restored" and restored["url"] == receiver.url
-    assert restored["headers"] == {HOOK_HEADER: "***"}
+    assert restored["headers"] == {"key": "***", HOOK_HEADER: "***"}
     order_ids = world.create_orders(3)
     wait_for(lambda: len(ctx.state.inbox_pending(ctx.account)) == 3)
     assert sorted(e.order_id for e in ctx.state.inbox_pending(ctx.account)) == sorted(order_ids)
@@ -169,3 +169,36 @@ def test_hook_configuration_is_refused_when_the_receiver_does_not_answer_the_pin
         hook_config(world.context(), hook_settings(), HookAction.SET)
     assert refused.value.status == 400
     assert HOOK_SECRET not in str(refused.value)
+
+
+def test_hook_configuration_calls_follow_vtex_contract(world, receiver) -> None:
+    """Set, ensure and show the hook; every call is valid under VTEX's Orders API document."""
+    ctx = world.context()
+    for action in (HookAction.SET, HookAction.ENSURE, HookAction.SHOW):
+        hook_config(ctx, hook_settings(), action)
+    contract = world.admin.get("/_sandbox/stats").json().get("contract") or {}
+    if not contract.get("mode"):
+        pytest.skip("the sandbox checks no contract here (VTEX's OpenAPI documents absent or check off)")
+    hook_ops = [op for op in contract["since_start"]["by_operation"] if "/hook/" in op["operation"]]
+    assert {op["operation"] for op in hook_ops} == {"GET /api/orders/hook/config",
+                                                    "POST /api/orders/hook/config"}
+    assert [op["rules"] for op in hook_ops] == [[], []]
+
+
+def test_a_rotated_secret_is_taken_up_without_a_restart(world, receiver, monkeypatch) -> None:
+    import json
+
+    from vtex_sync.orders import hook_receiver
+
+    good = {HOOK_HEADER: HOOK_SECRET}
+    assert httpx.post(receiver.url, json=notification(), headers=good).status_code == 200
+    monkeypatch.setenv("AIRFLOW_CONN_VTEX_ORDERS_HOOK", json.dumps({
+        "conn_type": "generic", "password": "rotated-secret", "extra": {"url": receiver.url,
+                                                                        "header": HOOK_HEADER}}))
+    monkeypatch.setattr(hook_receiver, "SETTINGS_TTL_SECONDS", 0.0)
+
+    old = httpx.post(receiver.url, json=notification(State="handling"), headers=good)
+    rotated = {HOOK_HEADER: "rotated-secret"}
+    new = httpx.post(receiver.url, json=notification(State="handling"), headers=rotated)
+
+    assert (old.status_code, new.status_code) == (401, 200)

@@ -92,3 +92,16 @@ def test_trigger_fires_again_while_events_stay_pending(world) -> None:
             await watch.stop()
 
     assert [fired and fired["pending"] for fired in asyncio.run(two())] == [1, 1]
+
+
+def test_inbox_dag_is_scheduled_on_the_watched_inbox_asset() -> None:
+    from pathlib import Path
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    dags = Path(__file__).resolve().parents[2] / "dags"
+    dag = DagBag(dag_folder=str(dags / "vtex_orders_inbox.py")).dags["vtex_orders_inbox"]
+    (asset,) = dag.timetable.asset_condition.objects
+    (watcher,) = asset.watchers
+    assert asset.name == "vtex_orders_inbox" and dag.max_active_runs == 1
+    assert isinstance(watcher.trigger, InboxEventTrigger)

@@ -218,3 +218,38 @@ def test_shopper_cancellation_request_is_denied_once_invoicing_started(handled) 
     decision = world.erp_rows("SELECT decision, sync_status FROM order_cancellations WHERE vtex_order_id = ?",
                               order_id)
     assert decision == [("deny", "confirmed")]
+
+
+@pytest.mark.parametrize(("vtex_status", "erp_sync", "outcome"), [
+    ("waiting-acknowledgement", "pending", "retry"),
+    ("waiting-confirmation", "pending", "retry"),
+    ("done", "confirmed", "done"),
+    ("canceled", "failed", "failed"),
+])
+def test_order_change_follows_vtex_documented_statuses(world, monkeypatch, vtex_status, erp_sync,
+                                                       outcome) -> None:
+    """VTEX documents waiting-acknowledgement -> waiting-confirmation -> done | canceled; none of
+    them is re-run with the retry call (VTEX refuses it for done and canceled ones)."""
+    from vtex_provider.models.oms import ChangeResult
+
+    ctx = world.context()
+    configure_feed(ctx)
+    skus = world.admin.get("/_sandbox/export").json()["skus"]
+    sku_id = str(next(s["Id"] for s in skus if s.get("IsActive")))
+    (order_id,) = world.create_orders(orders=[{"items": [{"id": sku_id, "quantity": 2}]}])
+    feed_cycle(ctx)
+    ref = erp_lines(world, order_id)[0][0]
+    world.erp().upsert_rows("order_changes", [{
+        "change_code": "CHG-DOC", "vtex_order_id": order_id, "reason": "Out of stock",
+        "items": json.dumps([{"sku_ref_id": ref, "quantity": 1, "op": "remove"}]),
+        "sync_status": "pending", "updated_at": NOW,
+    }])
+    oms_class = type(ctx.clients.oms)
+    monkeypatch.setattr(oms_class, "get_change", lambda self, order, change: ChangeResult(
+        request_id=change, status=vtex_status, in_progress=vtex_status.startswith("waiting")))
+
+    result = run_kind(ctx, "changes")
+
+    assert result[outcome] == 1
+    assert world.erp_rows("SELECT sync_status FROM order_changes")[0][0] == erp_sync
+    assert world.route_calls("POST", "/retry") == 0

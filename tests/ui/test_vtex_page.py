@@ -12,8 +12,8 @@ import pytest
 
 from tests.incremental.conftest import Shop
 from tests.ui.conftest import ApiServer, chromium
+from vtex_sync.airflow.sync_tasks import run_sync
 from vtex_sync.drift.tasks import reconcile_group, store
-from vtex_sync.incremental_tasks import run_sync
 from vtex_sync.ops.redrive import REDRIVE_DAG, run_redrive
 
 pytestmark = [pytest.mark.slow, pytest.mark.airflow_db, pytest.mark.timeout(600)]

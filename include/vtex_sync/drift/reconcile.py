@@ -84,12 +84,12 @@ def _resolve(ctx: Any, spec: EntitySpec, records: list[Any]) -> list[tuple[Any, 
     for record in records:
         for parent, key in spec.parent_keys(record).items():
             wanted[parent].add(key)
-    bound = {parent: ctx.state.bindings(ctx.account, parent, keys) for parent, keys in wanted.items() if keys}
+    bound = {parent: ctx.state.bindings(ctx.account, parent, keys) for parent, keys in wanted.items()}
     result: list[tuple[Any, dict[str, str] | None]] = []
     for record in records:
         ids: dict[str, str] = {}
         for parent, key in spec.parent_keys(record).items():
-            binding = bound.get(parent, {}).get(key)
+            binding = bound[parent].get(key)
             if binding is None or not binding.vtex_id:
                 break
             ids[parent] = str(binding.vtex_id)
@@ -178,7 +178,7 @@ def check_entity(ctx: Any, entity: str, part: Batch) -> EntityCheck:
             check.not_in_vtex += 1
             continue
         todo.append((key, record, ids, binding))
-    results = ctx.hook.map_concurrent(lambda item: target.fetch(ctx.clients, item[3].vtex_id), todo)
+    results = ctx.executor.map(lambda item: target.fetch(ctx.clients, item[3].vtex_id), todo)
     for (key, record, ids, binding), result in zip(todo, results, strict=True):
         if not result.ok:
             check.unreadable += 1
@@ -210,7 +210,7 @@ def check_inventory(ctx: Any, part: Batch) -> EntityCheck:
             continue
         by_sku[ids["sku"]].append((key, record, ids, binding))
     skus = sorted(by_sku)
-    results = ctx.hook.map_concurrent(lambda sku_id: ctx.clients.logistics.get_inventory(sku_id), skus)
+    results = ctx.executor.map(lambda sku_id: ctx.clients.logistics.get_inventory(sku_id), skus)
     for sku_id, result in zip(skus, results, strict=True):
         if not result.ok:
             check.unreadable += len(by_sku[sku_id])

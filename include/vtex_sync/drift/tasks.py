@@ -16,10 +16,9 @@ log = logging.getLogger(__name__)
 
 def reconcile_group(group: str, params: Mapping[str, Any], *, day: datetime) -> dict[str, Any]:
     """Compare `group`'s entities in the day's slice with VTEX; repair them when ``params["repair"]``."""
-    from vtex_sync.context import build_context
+    from vtex_sync.airflow.connections import build_context, load_settings
     from vtex_sync.flows.incremental import total_counts
     from vtex_sync.flows.report import format_counts
-    from vtex_sync.tasks import load_settings
 
     ctx = build_context(settings=load_settings())
     part = rep.Slice.for_date(day, int(params.get("slices") or 1))
@@ -62,7 +61,7 @@ def reconcile_group(group: str, params: Mapping[str, Any], *, day: datetime) -> 
 
 def store(parts: list[Mapping[str, Any]], *, run_id: str) -> dict[str, Any]:
     """Merge the groups' parts into one report, keep it in the state store and log it."""
-    from vtex_sync.context import build_context
+    from vtex_sync.airflow.connections import build_context
 
     report = rep.merge_parts(parts)
     ctx = build_context(dry_run=True)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vtex_sync.flows.engine import UPDATE, Planned
+from vtex_sync.flows.engine import Planned
+from vtex_sync.records import Action
+
+if TYPE_CHECKING:
+    from vtex_sync.context import SyncContext
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +68,12 @@ def share_breach(what: str, count: int, total: int, limit: float) -> Breach | No
 
 
 def _updates(planned: Iterable[Planned]) -> list[Planned]:
-    return [p for p in planned if p.action == UPDATE and p.payload is not None]
+    return [p for p in planned if p.action == Action.UPDATE and p.payload is not None]
 
 
-def zero_stock(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
-    """SKUs whose stock in some warehouse an update would set to zero (not unlimited)."""
+def zero_stock(ctx: SyncContext, planned: Iterable[Planned], *, total: int | None = None) -> Breach | None:
+    """SKUs whose stock in some warehouse an update would set to zero (not unlimited).
+    `total`: the SKUs to compare with (default: every SKU VTEX holds)."""
     zeroed = {
         p.key.split("|", 1)[0]
         for p in _updates(planned)
@@ -76,12 +81,12 @@ def zero_stock(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
     }
     if not zeroed:
         return None
-    total = ctx.state.count_bound(ctx.account, "sku")
+    total = ctx.state.count_bound(ctx.account, "sku") if total is None else total
     limit = ctx.settings.max_zero_stock_share
     return share_breach("SKUs whose stock goes to zero", len(zeroed), total, limit)
 
 
-def deactivations(ctx: Any, entity: str, planned: Iterable[Planned]) -> Breach | None:
+def deactivations(ctx: SyncContext, entity: str, planned: Iterable[Planned]) -> Breach | None:
     """Products (or SKUs) an update would send with ``IsActive: false``."""
     count = sum(1 for p in _updates(planned) if p.payload.is_active is False)
     if not count:
@@ -90,7 +95,7 @@ def deactivations(ctx: Any, entity: str, planned: Iterable[Planned]) -> Breach |
     return share_breach(f"{entity}s deactivated", count, total, ctx.settings.max_deactivate_share)
 
 
-def price_moves(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
+def price_moves(ctx: SyncContext, planned: Iterable[Planned], *, total: int | None = None) -> Breach | None:
     """SKUs whose base price moves by more than ``max_price_move_pct`` percent.
 
     VTEX's current prices are read only when enough SKUs change to possibly pass the limit,
@@ -98,10 +103,11 @@ def price_moves(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
     """
     settings = ctx.settings
     updates = _updates(planned)
-    total = ctx.state.count_bound(ctx.account, "price") if updates else 0
+    if total is None:
+        total = ctx.state.count_bound(ctx.account, "price") if updates else 0
     if share_breach("", len(updates), total, settings.max_price_move_share) is None:
         return None
-    current = ctx.hook.map_concurrent(lambda p: ctx.clients.pricing.get_price(p.payload.path[0]), updates)
+    current = ctx.executor.map(lambda p: ctx.clients.pricing.get_price(p.payload.path[0]), updates)
     moved = 0
     for item, result in zip(updates, current, strict=True):
         before = getattr(result.value, "base_price", None) if result.error is None else None
@@ -112,7 +118,7 @@ def price_moves(ctx: Any, planned: Iterable[Planned]) -> Breach | None:
     return share_breach(what, moved, total, settings.max_price_move_share)
 
 
-def removals(ctx: Any, entity: str, count: int) -> Breach | None:
+def removals(ctx: SyncContext, entity: str, count: int) -> Breach | None:
     """Products or SKUs whose ERP rows were deleted, which the run would deactivate."""
     total = ctx.state.count_bound(ctx.account, entity)
     return share_breach(f"{entity}s deleted from the ERP", count, total, ctx.settings.max_deactivate_share)

@@ -20,6 +20,7 @@ from vtex_sync.orders.statuses import FEED_STATUSES
 log = logging.getLogger(__name__)
 
 HOOK_CONFIG = "/api/orders/hook/config"
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
 class Hook(CamelModel):
@@ -44,7 +45,7 @@ class OrdersHookClient(VtexClient):
     """The three hook configuration calls of VTEX's Orders API."""
 
     def get(self) -> HookConfig | None:
-        body = self._json_or_none(HOOK_CONFIG)
+        body = self._json_or_none(HOOK_CONFIG, headers=JSON_HEADERS)  # VTEX requires both on this GET
         return HookConfig.model_validate(body) if body else None
 
     def set(self, config: HookConfig) -> None:
@@ -59,8 +60,9 @@ def desired_config(settings: HookSettings) -> HookConfig:
     if not settings.url:
         raise HookNotConfiguredError(
             "connection vtex_orders_hook has no extra.url (the receiver's public URL)")
+    headers = {"key": settings.secret, settings.header: settings.secret}  # VTEX requires "key"
     return HookConfig(filter=FeedFilter(type="FromWorkflow", status=list(FEED_STATUSES)),
-                      hook=Hook(url=settings.url, headers={settings.header: settings.secret}))
+                      hook=Hook(url=settings.url, headers=headers))
 
 
 def summary(config: HookConfig | None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from vtex_sync.state.store import StateStore
 log = logging.getLogger(__name__)
 
 PING = {"hookConfig": "ping"}
+SETTINGS_TTL_SECONDS = 60.0  # a rotated secret is taken up within a minute, without a restart
 
 
 class Origin(BaseModel):
@@ -63,7 +65,7 @@ def _same(given: str | None, expected: str) -> bool:
 
 
 class Receiver:
-    """Checks and stores notifications; settings and the store are resolved on first use."""
+    """Checks and stores notifications; settings are read on first use and again every minute."""
 
     def __init__(self, settings: Callable[[], HookSettings] = hook_settings,
                  store: Callable[[HookSettings], StateStore] | None = None) -> None:
@@ -72,12 +74,17 @@ class Receiver:
         self._lock = threading.Lock()
         self._settings: HookSettings | None = None
         self._store: StateStore | None = None
+        self._read_at = 0.0
 
     def resolved(self) -> tuple[HookSettings, StateStore]:
         with self._lock:
-            if self._settings is None or self._store is None:
-                self._settings = self._settings_factory()
-                self._store = self._store_factory(self._settings)
+            if self._settings is None or time.monotonic() - self._read_at > SETTINGS_TTL_SECONDS:
+                settings = self._settings_factory()
+                previous = self._settings.state_url if self._settings else None
+                if self._store is None or settings.state_url != previous:
+                    self._store = self._store_factory(settings)
+                self._settings, self._read_at = settings, time.monotonic()
+            assert self._store is not None
             return self._settings, self._store
 
     def receive(self, headers: Any, body: Any) -> tuple[int, dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Where the orders hook's settings live: the ``vtex_orders_hook`` Airflow connection.
 
 ``password`` is the static secret VTEX sends in the hook's headers, ``extra.url`` the public
-https URL VTEX posts to, ``extra.header`` the header name (default below). The account and the
+https URL VTEX posts to, ``extra.header`` the header name. The default is ``key``: VTEX's
+Orders API marks ``hook.headers.key`` required and its guide calls it the endpoint's key. The account and the
 app key that VTEX names as the notification's ``Origin`` come from ``vtex_default``; the inbox
 is the state store of ``vtex_state``. The secret is never logged or shown.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HOOK_CONN_ID = "vtex_orders_hook"
-DEFAULT_HEADER = "X-Orders-Hook-Secret"
+DEFAULT_HEADER = "key"
 
 
 class HookNotConfiguredError(RuntimeError):

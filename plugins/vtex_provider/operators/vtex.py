@@ -73,7 +73,7 @@ def _coerce_models(call: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
             (item_type,) = typing.get_args(hint)
             if _is_model(item_type):
                 kwargs[name] = [item_type.model_validate(item) for item in value]
-        elif _is_model(hint) and isinstance(value, dict):
+        elif isinstance(hint, type) and issubclass(hint, BaseModel) and isinstance(value, dict):
             kwargs[name] = hint.model_validate(value)
     return kwargs
 

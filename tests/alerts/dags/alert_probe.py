@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from vtex_sync.alerts.notifiers import alert_callbacks
+from vtex_sync.airflow.notifiers import alert_callbacks
 
 
 @task(retries=0)

@@ -1,31 +1,48 @@
-"""What the DAGs' tasks call: build the context, run one step, return a small summary."""
+"""What the loading DAGs' tasks call: build the context, run one step, return a small summary."""
 
 from __future__ import annotations
 
 import logging
 import math
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
 from vtex_sync import metrics
-from vtex_sync.context import SyncSettings, build_context
+from vtex_sync.airflow.connections import build_context, load_settings
+from vtex_sync.context import SyncSettings
 from vtex_sync.entities import CUSTOMER_GROUP
 from vtex_sync.flows import report
+from vtex_sync.flows.runner import Batch, Window
 from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
 
 
-def load_settings() -> SyncSettings:
-    """The ``vtex_sync_settings`` Airflow variable, or the defaults when it is absent."""
-    from airflow.sdk import Variable
+class RecordsFailed(AirflowException):
+    """More records failed than the run allows: the task fails (Airflow may retry it; the next
+    attempt only re-sends what did not land). `result` is the task's summary."""
 
-    try:
-        values = Variable.get("vtex_sync_settings", default=None, deserialize_json=True)
-    except Exception:  # no Airflow context (plain Python): defaults
-        values = None
-    return SyncSettings.from_mapping(values)
+    def __init__(self, step: str, failed: int, threshold: int, result: dict[str, Any]) -> None:
+        self.step, self.failed, self.threshold, self.result = step, failed, threshold, result
+        super().__init__(f"{step}: {failed:,} record(s) failed, more than the allowed {threshold:,} "
+                         "(every failure is logged above with its ERP key, VTEX call and reason; "
+                         "raise max_failed_records to tolerate some)")
+
+
+def failure_threshold(params: Mapping[str, Any], settings: SyncSettings) -> int:
+    """Param ``max_failed_records`` of this run, else the setting (default 0)."""
+    value = params.get("max_failed_records")
+    return settings.max_failed_records if value is None else int(value)
+
+
+def fail_if_too_many(step: str, failed: int, threshold: int, result: dict[str, Any]) -> None:
+    if failed > threshold:
+        raise RecordsFailed(step, failed, threshold, result)
 
 
 def selected(step: str, params: Mapping[str, Any]) -> bool:
@@ -47,11 +64,12 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
 
 
 def run_step(
-    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Any = None
+    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Window | None = None
 ) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
-    from vtex_sync.flows.runner import Batch
+    from vtex_sync.flows.guard import BlastRadiusExceeded
     from vtex_sync.flows.setup import STEP_FUNCTIONS
+    from vtex_sync.flows.setup_guard import check_step
 
     if not selected(step, params):
         log.info("%s: not selected in this run's entities, nothing to do", step)
@@ -60,6 +78,10 @@ def run_step(
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None
+    try:
+        check_step(ctx, step, part, window, confirm=bool(params.get("confirm_blast_radius")))
+    except BlastRadiusExceeded as error:
+        raise AirflowFailException(str(error)) from error
     started = time.monotonic()
     outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     result = outcome.as_dict()
@@ -72,20 +94,32 @@ def run_step(
     if stats.retries:
         retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
         log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
+    fail_if_too_many(step, outcome.counts.get("failed", 0), failure_threshold(params, ctx.settings), result)
     return result
 
 
-def interval_window(context: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+def sweep_duplicates(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Report records VTEX holds twice; with param ``remove_duplicates`` retire the extra copies."""
+    from vtex_sync.flows.duplicates import sweep
+
+    ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
+    found = sweep(ctx, remove=bool(params.get("remove_duplicates")))
+    return {"duplicates": len(found), "by_action": dict(Counter(d.action.value for d in found)),
+            "sample": [d.__dict__ | {"action": d.action.value} for d in found[:20]]}
+
+
+def overlapping(start: datetime, end: datetime, settings: SyncSettings) -> Window:
+    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
+    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
+
+
+def interval_window(
+    start: datetime | None, end: datetime | None, params: Mapping[str, Any]
+) -> Window | None:
     """The run's data interval widened by the overlap, or everything when ``full`` is set."""
-    from datetime import timedelta
-
-    from vtex_sync.flows.runner import Window
-
-    start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if params.get("full") or start is None or end is None:
         return None
-    overlap = timedelta(minutes=load_settings().overlap_minutes)
-    return Window(start - overlap, end)
+    return overlapping(start, end, load_settings())
 
 
 def summarise(
@@ -111,6 +145,7 @@ def summarise(
             entity = by_entity.setdefault(item["entity"], {})
             entity[reason] = entity.get(reason, 0) + n
     failures = [f | {"entity": item["entity"]} for item in flat for f in item.get("failures", [])]
+    failed = sum(counts.get("failed", 0) for counts in totals.values())  # every one, not the sample
     log.info(
         "%s run %s%s:\n%s", flow, run_id, " (dry run)" if params.get("dry_run") else "", report.table(totals)
     )
@@ -124,7 +159,7 @@ def summarise(
         "totals": totals,
         "retries": retries,
         "retries_by_entity": by_entity,
-        "failures": len(failures),
+        "failures": failed,
         "dry_run": bool(params.get("dry_run")),
     }
     ctx = build_context(dry_run=True)

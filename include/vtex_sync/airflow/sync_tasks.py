@@ -5,20 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from vtex_sync import metrics
-from vtex_sync.context import SyncSettings, build_context
-from vtex_sync.flows.runner import Window
-from vtex_sync.tasks import load_settings
+from vtex_sync.airflow.connections import build_context, load_settings
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold, overlapping
 
 log = logging.getLogger(__name__)
-
-
-def sync_window(start: datetime, end: datetime, settings: SyncSettings) -> Window:
-    """The data interval, opened ``overlap_minutes`` earlier so late commits are not missed."""
-    return Window(start - timedelta(minutes=settings.overlap_minutes), end)
 
 
 def asset_uri(account: str, flow: str) -> str:
@@ -52,7 +46,7 @@ def run_sync(
 
     settings = load_settings()
     ctx = build_context(settings=settings)
-    window = sync_window(start, end, settings)
+    window = overlapping(start, end, settings)
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     started = time.monotonic()
     confirm: Confirmation = bool(params.get("confirm_blast_radius"))
@@ -66,19 +60,22 @@ def run_sync(
             return {"account": ctx.account, "flow": flow, "blocked": [b.as_dict() for b in error.breaches]}
         raise AirflowFailException(str(error)) from error
     totals = total_counts(outcomes)
+    retries = dict(ctx.hook.stats.retries)
     log.info("%s: total %s", flow, format_counts(totals))
     summary = {
         "account": ctx.account,
         "flow": flow,
-        "window": [window.since.isoformat(), window.until.isoformat()],
+        "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
-        "failures": sum(len(o.failures) for o in outcomes),
-        "retries": dict(ctx.hook.stats.retries),
+        "failures": int(totals.get("failed", 0)),
+        "retries": retries,
     }
     for outcome in outcomes:
         metrics.record_outcome(f"{flow}_sync", outcome.entity, outcome.counts)
     metrics.record_outcome(
-        f"{flow}_sync", "all", {}, retries=summary["retries"], seconds=time.monotonic() - started
+        f"{flow}_sync", "all", {}, retries=retries, seconds=time.monotonic() - started
     )
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
+    threshold = failure_threshold(params, settings)
+    fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
     return summary
