@@ -38,10 +38,13 @@ def plan_batches(step: str) -> list[list[int]]:
     return plan(step, get_current_context()["params"])
 
 
-def add_steps(steps: Sequence[Step], *, window: Sequence[str] | None = None, after: Any = None) -> list[Any]:
+def add_steps(
+    steps: Sequence[Step], *, window: Sequence[str] | None = None, after: Any = None,
+    watermark_of: str | None = None,
+) -> list[Any]:
     """One `SyncStepOperator` per step, in its task group and pool, each after the one before
     (the first after `after`); a batched step is mapped over its batch plan. Returns the step
-    tasks (for a summary)."""
+    tasks (for a summary). `watermark_of`: see `SyncStepOperator`."""
     runs: list[Any] = []
     previous: Any = after
     groups: dict[str, TaskGroup] = {}
@@ -53,11 +56,13 @@ def add_steps(steps: Sequence[Step], *, window: Sequence[str] | None = None, aft
             if step.batched:
                 head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
                 run = SyncStepOperator.partial(
-                    task_id=step.name, pool=step.pool, step=step.name, window=window
+                    task_id=step.name, pool=step.pool, step=step.name, window=window,
+                    watermark_of=watermark_of,
                 ).expand(batch=head)
             else:
                 run = head = SyncStepOperator(
-                    task_id=step.name, pool=step.pool, step=step.name, window=window
+                    task_id=step.name, pool=step.pool, step=step.name, window=window,
+                    watermark_of=watermark_of,
                 )
         if previous is not None:
             previous >> head
@@ -84,6 +89,16 @@ def summary(results: list[Any], flow: str) -> dict[str, Any]:
     return summarise(results, flow=flow, run_id=context["run_id"], params=context["params"])
 
 
+@task(retries=1)
+def mark_synced(flow: str) -> None:
+    """Last task of a run that read from `flow`'s watermark: move it to the interval's end."""
+    from vtex_sync.airflow.tasks import advance_watermark
+    from vtex_sync.flows.watermark import run_kind
+
+    context = get_current_context()
+    advance_watermark(flow, context.get("data_interval_end"), context["params"], run_kind(context))
+
+
 def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: str | None) -> DAG:
     """A DAG that syncs ``flow`` over each run's data interval and publishes its asset
     ``vtex://<account>/<flow>`` through the alias ``vtex_<flow>``. When the blast-radius guard
@@ -100,6 +115,8 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: 
         start, end = context["data_interval_start"], context["data_interval_end"]
         if start is None or end is None:
             raise ValueError(f"{dag_id}: a sync run needs a data interval")
+        from vtex_sync.flows.watermark import run_kind
+
         blocked = None
         if approved:
             blocked = (context["ti"].xcom_pull(task_ids=f"sync_{flow}") or {}).get("blocked") or []
@@ -109,6 +126,7 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, pool: str, tag: str, doc_md: 
             start=start,
             end=end,
             run_id=context["run_id"],
+            kind=run_kind(context),
             ask_approval=not approved,
             approved=blocked,
         )

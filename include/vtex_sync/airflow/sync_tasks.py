@@ -1,16 +1,19 @@
-"""What the incremental sync DAGs' tasks call: window from the data interval, run, summarise."""
+"""What the incremental sync DAGs' tasks call: window from the watermark and the data interval
+(`vtex_sync.flows.watermark`), run, summarise, move the watermark."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
-from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold, overlapping
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
+from vtex_sync.flows import watermark
+from vtex_sync.flows.watermark import RunKind
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ def run_sync(
     run_id: str = "manual",
     ask_approval: bool = False,
     approved: Sequence[Mapping[str, Any]] | None = None,
+    kind: RunKind = RunKind.SCHEDULED,
 ) -> dict[str, Any]:
     """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
 
@@ -46,7 +50,8 @@ def run_sync(
 
     settings = load_settings()
     ctx = build_context(settings=settings)
-    window = overlapping(start, end, settings)
+    window = watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
+                                  overlap=timedelta(minutes=settings.overlap_minutes))
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     started = time.monotonic()
     confirm: Confirmation = bool(params.get("confirm_blast_radius"))
@@ -72,10 +77,9 @@ def run_sync(
     }
     for outcome in outcomes:
         metrics.record_outcome(f"{flow}_sync", outcome.entity, outcome.counts)
-    metrics.record_outcome(
-        f"{flow}_sync", "all", {}, retries=retries, seconds=time.monotonic() - started
-    )
+    metrics.record_outcome(f"{flow}_sync", "all", {}, retries=retries, seconds=time.monotonic() - started)
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
     threshold = failure_threshold(params, settings)
     fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)
+    watermark.advance(ctx.state, ctx.account, flow, window, kind)
     return summary

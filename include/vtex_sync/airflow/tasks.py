@@ -16,8 +16,9 @@ from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
 from vtex_sync.context import SyncSettings
 from vtex_sync.entities import CUSTOMER_GROUP
-from vtex_sync.flows import report
+from vtex_sync.flows import report, watermark
 from vtex_sync.flows.runner import Batch, Window
+from vtex_sync.flows.watermark import RunKind
 from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
@@ -114,12 +115,32 @@ def overlapping(start: datetime, end: datetime, settings: SyncSettings) -> Windo
 
 
 def interval_window(
-    start: datetime | None, end: datetime | None, params: Mapping[str, Any]
+    start: datetime | None,
+    end: datetime | None,
+    params: Mapping[str, Any],
+    *,
+    watermark_of: str | None = None,
+    kind: RunKind = RunKind.MANUAL,
 ) -> Window | None:
-    """The run's data interval widened by the overlap, or everything when ``full`` is set."""
+    """The run's data interval widened by the overlap, or everything when ``full`` is set. With
+    `watermark_of` (a flow), a scheduled or manual run reads from that flow's last synced point
+    instead (`vtex_sync.flows.watermark`); a backfill reads exactly its interval."""
     if params.get("full") or start is None or end is None:
         return None
-    return overlapping(start, end, load_settings())
+    settings = load_settings()
+    if watermark_of is None:
+        return overlapping(start, end, settings)
+    ctx = build_context(settings=settings)
+    return watermark.window_for(ctx.state, ctx.account, watermark_of, start=start, end=end, kind=kind,
+                                overlap=timedelta(minutes=settings.overlap_minutes))
+
+
+def advance_watermark(flow: str, end: datetime | None, params: Mapping[str, Any], kind: RunKind) -> None:
+    """After a successful run (not a dry run) up to `end`: `flow` is synced up to there."""
+    if end is None or params.get("dry_run"):
+        return
+    ctx = build_context(settings=load_settings())
+    watermark.advance(ctx.state, ctx.account, flow, Window(None, end), kind)
 
 
 def summarise(
