@@ -147,7 +147,7 @@ def start_processing(doc: dict[str, Any], now: float, *stages: str) -> None:
 
 def _rows(store: Store, batch_id: str) -> list[dict[str, str]]:
     text = (store.get(CSV_KIND, batch_id) or {}).get("text", "")
-    return list(csv.DictReader(io.StringIO(text), restkey="_extra", restval=None))  # type: ignore[arg-type]
+    return list(csv.DictReader(io.StringIO(text), restkey="_extra", restval=None))
 
 
 def advance(

@@ -8,6 +8,7 @@ API has no confirm step): ``RECEIVED`` -> ``VALIDATING`` -> ``PROCESSING`` -> ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -78,8 +79,10 @@ def _apply_fixed(_request: Request, store: Store, _doc: dict[str, Any], row: dic
         raise RowError("INVALID_VALUE", f"Min Quantity must be a positive integer: {quantity!r}")
     dates = [(row.get(c) or "").strip() for c in ("Date From", "Date To")]
     date_range = {"from": dates[0], "to": dates[1]} if any(dates) else None
+    value = _decimal(row, "Price", True)
+    assert value is not None  # required
     try:
-        fixed = FixedPrice(tradePolicyId=table, value=_decimal(row, "Price", True),
+        fixed = FixedPrice(tradePolicyId=table, value=value,
                            listPrice=_decimal(row, "List Price", False), minQuantity=int(quantity),
                            dateRange=date_range)  # type: ignore[arg-type]  # fmt: skip
     except ValueError as exc:
@@ -96,11 +99,14 @@ def _error_row(line: int, row: dict[str, str], error: RowError, header: tuple[st
     return [row.get(c) or "" for c in header] + [error.code, error.message]
 
 
+def _error_row_of(header: tuple[str, ...]) -> Callable[[int, dict[str, str], RowError], list[Any]]:
+    return lambda line, row, error: _error_row(line, row, error, header)
+
+
 for _name, _header, _apply in (("base", BASE_HEADER, _apply_base), ("fixed", FIXED_HEADER, _apply_fixed)):
     jobs.register(BulkKind(
         name=f"price-{_name}", header=_header, apply_row=_apply,
-        error_columns=(*_header, "Error Code", "Error Message"),
-        error_row=lambda line, row, error, header=_header: _error_row(line, row, error, header),
+        error_columns=(*_header, "Error Code", "Error Message"), error_row=_error_row_of(_header),
     ))  # fmt: skip
 
 

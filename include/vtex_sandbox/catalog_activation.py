@@ -51,7 +51,8 @@ def activation_gaps(store: Store, sku: dict[str, Any]) -> list[str]:
         gaps.append("its specifications filled (" + ", ".join(sorted(unfilled)) + ")")
     if not product.get("IsActive"):
         gaps.append("an active product")
-    if not (store.get("brands", product.get("BrandId")) or {}).get("Active"):
+    brand = store.get("brands", product["BrandId"]) if product.get("BrandId") is not None else None
+    if not (brand or {}).get("Active"):
         gaps.append("an active brand")
     if not (chain and chain[0].get("IsActive")):
         gaps.append("an active category")

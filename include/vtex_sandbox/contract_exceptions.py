@@ -18,7 +18,7 @@ _MISSING = object()
 class When(StrEnum):
     ALWAYS = "always"
     NULL = "the value is null"
-    NUMBER = "the value is a number"
+    WHOLE_NUMBER = "the value is a whole number written as a decimal (15.0)"
     LOWERCASE_GIVEN = "the camelCase spelling is sent instead"
 
 
@@ -40,9 +40,9 @@ class Waiver:
             return True
         if self.when is When.NULL:
             return _value(body, field) is None
-        if self.when is When.NUMBER:
+        if self.when is When.WHOLE_NUMBER:
             value = _value(body, field)
-            return isinstance(value, int | float) and not isinstance(value, bool)
+            return isinstance(value, float) and value.is_integer()
         head, _, name = field.rpartition(".")
         return _value(body, f"{head}.{name[:1].lower()}{name[1:]}") is not _MISSING
 
@@ -112,9 +112,9 @@ EXCEPTIONS: tuple[Waiver, ...] = (
         "/api/catalog/pvt/stockkeepingunit/{skuId}",
         "body.PackagedWeightKg",
         "type",
-        When.NUMBER,
-        'Guide managing-skus.md, update body: `"PackagedWeightKg": 15.0` (schema: integer; the '
-        "create schema has number).",
+        When.WHOLE_NUMBER,
+        'Guides skus.md ("Updating an SKU") and managing-skus.md, update bodies: '
+        '`"PackagedWeightKg": 15.0` (schema: integer).',
     ),
     Waiver(
         "PATCH",

@@ -36,7 +36,9 @@ class _Counts:
         operations = []
         for op in sorted(self.validated):
             rules = [
-                {"field": f, "rule": r, "count": c} for (o, f, r), c in sorted(self.rules.items()) if o == op
+                {"field": f, "rule": r, "count": c, "example": self.examples[(o, f, r)]}
+                for (o, f, r), c in sorted(self.rules.items())
+                if o == op
             ]
             operations.append(
                 {

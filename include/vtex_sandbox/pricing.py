@@ -80,7 +80,8 @@ def _price_doc(item_id: str, body: PriceBody) -> dict[str, Any]:
     markup = body.markup
     cost = body.costPrice
     base = body.basePrice
-    if base is None:
+    if base is None:  # the body rule guarantees cost and markup then
+        assert cost is not None and markup is not None
         base = round(cost * (1 + markup / 100), 2)
     elif cost is not None and markup is None:
         markup = round((base / cost - 1) * 100, 2) if cost else 0
