@@ -35,7 +35,7 @@ class BulkStepOperator(VtexBatchOperator):
 
     template_fields: Sequence[str] = ()  # nothing templated: a mapped task sees plain values
 
-    def __init__(self, *, step: str, batch: list[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, step: str, batch: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.step = step
         self.batch = batch
@@ -43,7 +43,9 @@ class BulkStepOperator(VtexBatchOperator):
     def start_batches(self, context: Any) -> BatchTicket | dict[str, Any]:
         return start_step(self.step, context["params"], batch=self.batch, run_key=str(context["run_id"]))
 
-    def finish_batches(self, context: Any, ticket: BatchTicket, event: dict[str, Any]) -> dict[str, Any]:
+    def finish_batches(
+        self, context: Any, ticket: BatchTicket, event: dict[str, Any]
+    ) -> BatchTicket | dict[str, Any]:
         return finish_step(self.step, ticket, event)
 
 

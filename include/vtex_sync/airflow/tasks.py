@@ -87,7 +87,7 @@ def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[Any]]:
 
 
 def run_step(
-    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Window | None = None
+    step: str, params: Mapping[str, Any], *, batch: list[Any] | None = None, window: Window | None = None
 ) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
     from vtex_sync.flows.guard import BlastRadiusExceeded
