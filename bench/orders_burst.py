@@ -67,7 +67,7 @@ def state_database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'state.db'}"
         return
-    from vtex_sync.deploy.databases import create_database, database_url, drop_database
+    from vtex_local.databases import create_database, database_url, drop_database
 
     name = f"orders_burst_{uuid.uuid4().hex[:10]}"
     create_database(PG_ADMIN, name)

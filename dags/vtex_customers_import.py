@@ -6,25 +6,26 @@ addresses (`AD`, linked to their profile through `userId`).
 
 Idempotent: a profile is looked up by email before it is created, so a re-run (or a
 profile that already exists in the store) never makes a duplicate; changed customers are
-patched, unchanged ones make no call. Scheduled runs import the customers whose
-`updated_at` falls in the run's data interval (plus a small overlap); a backfill over a date
-range re-imports that range; the `full` param imports everyone.
+patched, unchanged ones make no call. Every hour, a run imports the customers whose
+`updated_at` is between the last point synced (minus `overlap_minutes`) and the end of its
+data interval, so a paused DAG or an outage loses nothing; a backfill over a date range
+re-imports exactly that range; the `full` param imports everyone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag
+from airflow.sdk import CronDataIntervalTimetable, Param, dag
 
-from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, summary
+from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, mark_synced, summary
 from vtex_sync.airflow.operators import INTERVAL
 from vtex_sync.steps import CUSTOMER_STEPS
 
 
 @dag(
     dag_id="vtex_customers_import",
-    schedule=timedelta(hours=1),
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),  # hourly, a real data interval
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -37,8 +38,8 @@ from vtex_sync.steps import CUSTOMER_STEPS
     },
 )
 def vtex_customers_import() -> None:
-    steps = add_steps(CUSTOMER_STEPS, window=INTERVAL, after=check_vtex())
-    summary([s.output for s in steps], flow="customers_import")
+    steps = add_steps(CUSTOMER_STEPS, window=INTERVAL, after=check_vtex(), watermark_of="customers")
+    summary([s.output for s in steps], flow="customers_import") >> mark_synced("customers")
 
 
 vtex_customers_import()

@@ -11,6 +11,7 @@ import pytest
 
 from tests.incremental.conftest import Shop, run_initial_setup
 from tests.incremental.test_incremental_sync import by, sync
+from vtex_sync.airflow.tasks import RecordsFailed
 from vtex_sync.flows.ownership import Owned, Ownership, OwnershipError
 
 AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
@@ -186,3 +187,19 @@ def test_the_ownership_setting_is_checked_and_applied() -> None:
         Ownership.from_setting({"product": {"add": ["tax_kode"]}})
     with pytest.raises(OwnershipError, match="unknown entity 'order'"):
         Ownership.from_setting({"order": {"add": []}})
+
+
+def test_a_create_that_leads_to_another_records_object_binds_to_nothing(shop: Shop) -> None:
+    brand = shop.all_rows("brands")[0]
+    twin = {**brand, "code": f"{brand['code']}-TWIN"}  # another ERP brand with the very same name
+    shop.change("brands", [twin], AT)
+    own_id = shop.state.bindings("sandbox", "brand", [brand["code"]])[brand["code"]].vtex_id
+
+    for run in (1, 2):  # the second run must not resolve a leftover intent to the first brand
+        with pytest.raises(RecordsFailed) as failed:
+            sync("catalog", AT, 15)
+        assert failed.value.result["entities"]["brands"]["failed"] == 1, run
+        twin_binding = shop.state.bindings("sandbox", "brand", [twin["code"]]).get(twin["code"])
+        assert twin_binding is None or twin_binding.vtex_id in (None, ""), run
+        assert not [i for i in shop.state.intents("sandbox", "brand") if i.erp_key == twin["code"]], run
+    assert shop.state.bindings("sandbox", "brand", [brand["code"]])[brand["code"]].vtex_id == own_id

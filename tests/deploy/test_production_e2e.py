@@ -26,10 +26,10 @@ from sqlalchemy import create_engine, text
 from tests.contract import contract_knobs
 from tests.setup.expected import category_paths_from_erp, category_paths_from_vtex, expected_view, vtex_view
 from vtex_demo.generator import generate, load_into
+from vtex_local.databases import create_database, database_url, drop_database
+from vtex_local.shape import ProductionShape
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
-from vtex_sync.deploy.databases import create_database, database_url, drop_database
-from vtex_sync.deploy.processes import ProductionShape
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 

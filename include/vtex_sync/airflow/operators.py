@@ -33,6 +33,8 @@ class SyncStepOperator(BaseOperator):
     :param step: the step's name (``vtex_sync.steps``).
     :param batch: ``[index, count]``, usually mapped from the step's batch plan (templated).
     :param window: ``(since, until)`` as ISO datetimes, templated (e.g. `INTERVAL`); ``None``: all rows.
+    :param watermark_of: a flow whose last synced point opens a scheduled run's window instead
+        of ``since`` (`vtex_sync.flows.watermark`).
     :return: the step's small summary (counts, first failures, retries).
     """
 
@@ -46,19 +48,23 @@ class SyncStepOperator(BaseOperator):
         step: str,
         batch: list[int] | None = None,
         window: Sequence[str | None] | None = None,
+        watermark_of: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.step = step
         self.batch = batch
         self.window = window
+        self.watermark_of = watermark_of
 
     def execute(self, context: Context) -> dict[str, Any]:
         from vtex_sync.airflow.tasks import interval_window, run_step
+        from vtex_sync.flows.watermark import run_kind
 
         params = context["params"]
         window = None
         if self.window is not None:
             since, until = (_instant(edge) for edge in self.window)
-            window = interval_window(since, until, params)
+            window = interval_window(since, until, params, watermark_of=self.watermark_of,
+                                     kind=run_kind(context))
         return run_step(self.step, params, batch=list(self.batch) if self.batch else None, window=window)

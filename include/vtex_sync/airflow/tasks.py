@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -11,10 +12,13 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
 from vtex_sync.context import SyncSettings
-from vtex_sync.flows import report
+from vtex_sync.entities import CUSTOMER_GROUP
+from vtex_sync.flows import report, watermark
 from vtex_sync.flows.runner import Batch, Window
+from vtex_sync.flows.watermark import RunKind
 from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
@@ -79,11 +83,15 @@ def run_step(
         check_step(ctx, step, part, window, confirm=bool(params.get("confirm_blast_radius")))
     except BlastRadiusExceeded as error:
         raise AirflowFailException(str(error)) from error
+    started = time.monotonic()
     outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     result = outcome.as_dict()
     result["entity"] = step
     stats = ctx.hook.stats
     result["retries"] = dict(stats.retries)
+    flow = "customers_import" if BY_NAME[step].group == CUSTOMER_GROUP else "initial_setup"
+    metrics.record_outcome(flow, step, result["counts"], retries=result["retries"],
+                           seconds=time.monotonic() - started)
     if stats.retries:
         retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
         log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
@@ -107,12 +115,32 @@ def overlapping(start: datetime, end: datetime, settings: SyncSettings) -> Windo
 
 
 def interval_window(
-    start: datetime | None, end: datetime | None, params: Mapping[str, Any]
+    start: datetime | None,
+    end: datetime | None,
+    params: Mapping[str, Any],
+    *,
+    watermark_of: str | None = None,
+    kind: RunKind = RunKind.MANUAL,
 ) -> Window | None:
-    """The run's data interval widened by the overlap, or everything when ``full`` is set."""
+    """The run's data interval widened by the overlap, or everything when ``full`` is set. With
+    `watermark_of` (a flow), a scheduled or manual run reads from that flow's last synced point
+    instead (`vtex_sync.flows.watermark`); a backfill reads exactly its interval."""
     if params.get("full") or start is None or end is None:
         return None
-    return overlapping(start, end, load_settings())
+    settings = load_settings()
+    if watermark_of is None:
+        return overlapping(start, end, settings)
+    ctx = build_context(settings=settings)
+    return watermark.window_for(ctx.state, ctx.account, watermark_of, start=start, end=end, kind=kind,
+                                overlap=timedelta(minutes=settings.overlap_minutes))
+
+
+def advance_watermark(flow: str, end: datetime | None, params: Mapping[str, Any], kind: RunKind) -> None:
+    """After a successful run (not a dry run) up to `end`: `flow` is synced up to there."""
+    if end is None or params.get("dry_run"):
+        return
+    ctx = build_context(settings=load_settings())
+    watermark.advance(ctx.state, ctx.account, flow, Window(None, end), kind)
 
 
 def summarise(
@@ -131,9 +159,12 @@ def summarise(
             flat.extend(item)
     totals = in_step_order(report.merge(flat))
     retries: dict[str, int] = {}
+    by_entity: dict[str, dict[str, int]] = {}
     for item in flat:
         for reason, n in (item.get("retries") or {}).items():
             retries[reason] = retries.get(reason, 0) + n
+            entity = by_entity.setdefault(item["entity"], {})
+            entity[reason] = entity.get(reason, 0) + n
     failures = [f | {"entity": item["entity"]} for item in flat for f in item.get("failures", [])]
     failed = sum(counts.get("failed", 0) for counts in totals.values())  # every one, not the sample
     log.info(
@@ -148,6 +179,7 @@ def summarise(
     summary = {
         "totals": totals,
         "retries": retries,
+        "retries_by_entity": by_entity,
         "failures": failed,
         "dry_run": bool(params.get("dry_run")),
     }

@@ -191,6 +191,10 @@ def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
     return _create_orphan_safe(ctx, spec, item)
 
 
+class ForeignObjectError(RuntimeError):
+    """A create or lookup led to a VTEX object another ERP record is bound to (never taken)."""
+
+
 def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
     """Create once, under the record's create lease (one writer per record across runs, DAGs
     and deployments): a writer that waited for the lease finds the binding the other wrote and
@@ -206,22 +210,34 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
                      spec.name, item.key, current.vtex_id, lease.waited_seconds)
             return str(current.vtex_id)
         pending = item.pending_intent or state.has_intent(account, spec.name, item.key)
-        vtex_id = _lookup(ctx, spec, item.payload) if pending or spec.lookup_first else None
+        vtex_id = _lookup(ctx, spec, item.payload, item.key) if pending or spec.lookup_first else None
         if vtex_id is None:
             state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
-            vtex_id = _create_or_find(ctx, spec, sent, item.payload)
+            try:
+                vtex_id = _create_or_find(ctx, spec, sent, item.payload, item.key)
+            except VtexAmbiguousWriteError:
+                raise
+            except VtexApiError as error:
+                if error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429):
+                    # refused for good: nothing was made, so no later run may look for it
+                    state.clear_intent(account, spec.name, item.key)
+                raise
+        owner = state.erp_key_for(account, spec.name, vtex_id)
+        if owner is not None and owner != item.key:
+            state.clear_intent(account, spec.name, item.key)
+            raise ForeignObjectError(f"{spec.name} {item.key}: VTEX id {vtex_id} is {owner}'s")
         binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
     # a bound object found by lookup may differ from the ERP row: the next plan sees the
     # hash of what was sent, so an update follows only where the entity asks for one.
     return getattr(binding, "vtex_id", None) or vtex_id
 
 
-def _create_or_find(ctx: SyncContext, spec: EntitySpec, sent: Any, payload: Any) -> str:
+def _create_or_find(ctx: SyncContext, spec: EntitySpec, sent: Any, payload: Any, key: str) -> str:
     for attempt in (1, 2):
         try:
             return str(spec.create(ctx.clients, sent))  # type: ignore[misc]
         except VtexAmbiguousWriteError:
-            found = _lookup(ctx, spec, payload)
+            found = _lookup(ctx, spec, payload, key)
             if found is not None:
                 log.info("%s: create outcome unknown, found it by lookup (attempt %d)", spec.name, attempt)
                 return found
@@ -230,11 +246,18 @@ def _create_or_find(ctx: SyncContext, spec: EntitySpec, sent: Any, payload: Any)
     raise AssertionError("unreachable")
 
 
-def _lookup(ctx: SyncContext, spec: EntitySpec, payload: Any) -> str | None:
+def _lookup(ctx: SyncContext, spec: EntitySpec, payload: Any, key: str) -> str | None:
+    """The object an earlier attempt for `key` made, or None; never one bound to another key."""
     if spec.lookup is None:
         return None
     found = spec.lookup(ctx.clients, payload)
-    return None if found is None else str(found)
+    if found is None:
+        return None
+    owner = ctx.state.erp_key_for(ctx.account, spec.name, str(found))
+    if owner is not None and owner != key:
+        log.warning("%s %s: lookup found VTEX id %s of %s: not taken", spec.name, key, found, owner)
+        return None
+    return str(found)
 
 
 def _parent_bindings(ctx: SyncContext, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
