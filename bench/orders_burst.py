@@ -39,7 +39,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -99,6 +99,13 @@ def epoch(text: str) -> float:
     return parse_time(text).timestamp()
 
 
+def when(value: datetime | str) -> float:
+    """Epoch seconds of a stored time (PostgreSQL gives datetimes, SQLite text; UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
 def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[float], list[float]]:
     """Delays (s) from ready-for-handling to the ERP row and to start-handling, per order."""
     from sqlalchemy import create_engine, text
@@ -107,11 +114,11 @@ def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[flo
     with engine.connect() as state:
         ready = {row[0]: epoch(json.loads(row[1])["currentChange"]) for row in state.execute(text(
             "SELECT order_id, payload FROM state_inbox WHERE state = 'ready-for-handling'"))}
-        handled = {row[0]: row[1].timestamp() for row in state.execute(text(
+        handled = {row[0]: when(row[1]) for row in state.execute(text(
             "SELECT order_id, finished_at FROM state_writebacks WHERE action = 'start_handling'"))}
     engine.dispose()
     with sqlite3.connect(folder / "erp.db") as erp:
-        received = {row[0]: datetime.fromisoformat(row[1]).timestamp() for row in erp.execute(
+        received = {row[0]: when(row[1]) for row in erp.execute(
             "SELECT vtex_order_id, received_at FROM sales_orders")}
     to_erp = [received[o] - ready[o] for o in order_ids if o in received and o in ready]
     to_handling = [handled[o] - ready[o] for o in order_ids if o in handled and o in ready]
