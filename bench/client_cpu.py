@@ -33,7 +33,7 @@ from vtex_sync.steps import STEPS  # noqa: E402
 
 def run_steps(profile: cProfile.Profile | None) -> list[tuple[str, int, float, float]]:
     """(step, calls, CPU seconds, wall seconds) per step, every step as one unbatched task."""
-    from vtex_sync.tasks import run_step
+    from vtex_sync.airflow.tasks import run_step
 
     rows = []
     for step in STEPS:
@@ -49,20 +49,16 @@ def run_steps(profile: cProfile.Profile | None) -> list[tuple[str, int, float, f
 
 
 def sequential_calls() -> None:
-    """For profiling: the hook runs its calls one by one in the calling thread (cProfile sees
+    """For profiling: the executor runs its calls one by one in the calling thread (cProfile sees
     only that thread)."""
-    from vtex_provider.hooks.vtex import Result, VtexHook
+    from vtex_sync.executor import Executor
+
+    pooled = Executor.map
 
     def one_by_one(self, fn, items, *, max_workers=None):
-        results = []
-        for item in items:
-            try:
-                results.append(Result(item, value=fn(item)))
-            except Exception as exc:  # noqa: BLE001 - reported per item, as the hook does
-                results.append(Result(item, error=exc))
-        return results
+        return pooled(self, fn, items, max_workers=1)
 
-    VtexHook.map_concurrent = one_by_one
+    Executor.map = one_by_one
 
 
 def main(argv: list[str] | None = None) -> int:

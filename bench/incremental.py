@@ -25,10 +25,10 @@ import httpx
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
+from vtex_sync.airflow.sync_tasks import run_sync
+from vtex_sync.airflow.tasks import plan_batches, run_step
 from vtex_sync.erp.sql import SqlErp
-from vtex_sync.incremental_tasks import run_sync
 from vtex_sync.steps import STEPS
-from vtex_sync.tasks import plan_batches, run_step
 
 CHANGED_AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
 INTERVALS = {"catalog": 15, "prices": 5, "inventory": 2}

@@ -129,7 +129,7 @@ def lower_bound(phases: list[Phase], latency: float, concurrency: int, scale: fl
 
 # what a task process has imported before it starts: the product's modules, not the work
 PRELOAD = [
-    "vtex_sync.tasks",
+    "vtex_sync.airflow.tasks",
     "vtex_sync.flows.setup",
     "vtex_sync.state",
     "vtex_sync.erp",
@@ -142,7 +142,7 @@ PRELOAD = [
 
 def _run_task(step: str, batch: list[int] | None) -> dict[str, Any]:
     """One task process: run one step or batch, report its result and this process's peak RSS."""
-    from vtex_sync.tasks import run_step
+    from vtex_sync.airflow.tasks import run_step
 
     logging.disable(logging.INFO)  # the step's own log lines are not the benchmark's output
     result = run_step(step, {}, batch=batch)
@@ -176,7 +176,7 @@ def task_pools(slots: dict[str, int]) -> Iterator[dict[str, ProcessPoolExecutor]
 
 def run_product(runs: list[StepRun], pools: dict[str, ProcessPoolExecutor], stats: SandboxStats) -> None:
     """Every step in order; a step's batches spread over its pool's processes."""
-    from vtex_sync.tasks import plan_batches
+    from vtex_sync.airflow.tasks import plan_batches
 
     before: Counter[int] = Counter()
     for run in runs:

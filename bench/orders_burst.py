@@ -69,7 +69,7 @@ def state_database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'state.db'}"
         return
-    from vtex_sync.deploy.databases import create_database, database_url, drop_database
+    from vtex_local.databases import create_database, database_url, drop_database
 
     name = f"orders_burst_{uuid.uuid4().hex[:10]}"
     create_database(PG_ADMIN, name)
@@ -80,8 +80,8 @@ def state_database(kind: str, folder: Path) -> Iterator[str]:
 
 
 def set_up_catalog() -> None:
+    from vtex_sync.airflow.tasks import plan_batches, run_step
     from vtex_sync.steps import STEPS
-    from vtex_sync.tasks import plan_batches, run_step
 
     for step in STEPS:
         for batch in plan_batches(step.name, {}) if step.batched else [None]:
@@ -232,7 +232,8 @@ def main() -> int:
     real_wait = sandbox_server.wait_until_up
     sandbox_server.wait_until_up = lambda url, config: real_wait(url, config, timeout=120)
 
-    from vtex_sync.context import SyncSettings, build_context
+    from vtex_sync.airflow.connections import build_context
+    from vtex_sync.context import SyncSettings
     from vtex_sync.orders.feed_config import configure_feed
     from vtex_sync.orders.hook_config import HookAction
     from vtex_sync.orders.hook_config import run as hook_config

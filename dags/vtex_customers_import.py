@@ -6,46 +6,30 @@ addresses (`AD`, linked to their profile through `userId`).
 
 Idempotent: a profile is looked up by email before it is created, so a re-run (or a
 profile that already exists in the store) never makes a duplicate; changed customers are
-patched, unchanged ones make no call. Scheduled runs import the customers whose
-`updated_at` falls in the run's data interval (plus a small overlap); a backfill over a date
-range re-imports that range; the `full` param imports everyone.
+patched, unchanged ones make no call. Every hour, a run imports the customers whose
+`updated_at` is between the last point synced (minus `overlap_minutes`) and the end of its
+data interval, so a paused DAG or an outage loses nothing; a backfill over a date range
+re-imports exactly that range; the `full` param imports everyone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag
 
+from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, mark_synced, summary
+from vtex_sync.airflow.operators import INTERVAL
 from vtex_sync.steps import CUSTOMER_STEPS
-
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(minutes=1)}
-
-
-@task
-def import_step(step: str) -> dict:
-    from vtex_sync.tasks import interval_window, run_step
-
-    context = get_current_context()
-    params = context["params"]
-    return run_step(step, params, window=interval_window(context, params))
-
-
-@task
-def summary(results: list) -> dict:
-    from vtex_sync.tasks import summarise
-
-    context = get_current_context()
-    return summarise(results, flow="customers_import", run_id=context["run_id"], params=context["params"])
 
 
 @dag(
     dag_id="vtex_customers_import",
-    schedule=timedelta(hours=1),
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),  # hourly, a real data interval
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args=DEFAULT_ARGS | {"retry_delay": timedelta(minutes=1)},
     doc_md=__doc__,
     tags=["vtex", "customers", "masterdata"],
     params={
@@ -54,10 +38,8 @@ def summary(results: list) -> dict:
     },
 )
 def vtex_customers_import() -> None:
-    runs = [import_step.override(task_id=s.name, pool=s.pool)(s.name) for s in CUSTOMER_STEPS]
-    for before, after in zip(runs, runs[1:], strict=False):
-        before >> after
-    summary(runs)
+    steps = add_steps(CUSTOMER_STEPS, window=INTERVAL, after=check_vtex(), watermark_of="customers")
+    summary([s.output for s in steps], flow="customers_import") >> mark_synced("customers")
 
 
 vtex_customers_import()

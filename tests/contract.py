@@ -58,3 +58,12 @@ def record_contract_stats(base_url: str, headers: dict[str, str], label: str) ->
         return
     with open(target, "a", encoding="utf-8") as out:
         out.write(json.dumps({"sandbox": label, "mode": stats["mode"], **stats["since_start"]}) + "\n")
+
+
+def contract_folder_or_skip() -> str:
+    """VTEX's OpenAPI folder for tests that need it (skipped with the reason when absent)."""
+    import pytest
+
+    if not CONTRACT_DIR.is_dir() or not any(CONTRACT_DIR.glob("*.json")):
+        pytest.skip(f"VTEX's OpenAPI documents are not in {CONTRACT_DIR.name} next to the project")
+    return str(CONTRACT_DIR)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from vtex_sync.erp.models import ean_check_digit_ok
 from vtex_sync.erp.schema import INBOUND_TABLES
 from vtex_sync.erp.sql import SqlErp
 
-BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
+BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)  # default first `updated_at`; the demo passes a recent one
 SIZES = {"tiny": 10, "demo": 200, "bench": 2000}
 IMAGE_HOST = "https://images.example.com"
 
@@ -71,12 +71,13 @@ def money(value: float) -> Decimal:
 class _Clock:
     """Deterministic, strictly increasing `updated_at` values."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: datetime = BASE_TIME) -> None:
+        self.base = base
         self.tick = 0
 
     def __call__(self) -> datetime:
         self.tick += 1
-        return BASE_TIME + timedelta(seconds=self.tick)
+        return self.base + timedelta(seconds=self.tick)
 
 
 def _categories(n_products: int, stamp: _Clock) -> tuple[list[dict], list[str]]:
@@ -145,7 +146,7 @@ def _catalog(rng: random.Random, n_products: int, leaves: list[str], stamp: _Clo
             "ref_id": ref, "category_code": leaves[p % len(leaves)], "brand_code": brand_codes[brand],
             "name": name, "title": name, "description": f"{name}: comfortable, durable and easy to care for.",
             "short_description": name, "keywords": f"{BRANDS[brand].lower()},{ref.lower()}",
-            "meta_description": f"Buy {name}", "link_id": None, "release_date": BASE_TIME,
+            "meta_description": f"Buy {name}", "link_id": None, "release_date": stamp.base,
             "is_visible": True, "trade_policies": "1,2", "active": True, "updated_at": stamp(),
         })
         out["product_specifications"] += [
@@ -231,11 +232,14 @@ def _customers(rng: random.Random, count: int, stamp: _Clock) -> dict[str, list[
     return {"customers": customers, "customer_addresses": addresses}
 
 
-def generate(size: str | int, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
-    """Deterministic demo data for every inbound table: the same (size, seed) gives the same rows."""
+def generate(
+    size: str | int, seed: int = 0, base_time: datetime = BASE_TIME
+) -> dict[str, list[dict[str, Any]]]:
+    """Deterministic demo data for every inbound table: the same (size, seed, base_time) gives the
+    same rows; `updated_at` counts up one second per row from `base_time`."""
     n_products = product_count(size)
     rng = random.Random(seed)
-    stamp = _Clock()
+    stamp = _Clock(base_time)
     categories, leaves = _categories(n_products, stamp)
     data: dict[str, list[dict[str, Any]]] = {"categories": categories}
     data["brands"] = [
@@ -260,7 +264,7 @@ def generate(size: str | int, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
     return {name: data[name] for name in INBOUND_TABLES}
 
 
-def load_into(erp_url: str, data: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, int]:
+def load_into(erp_url: str, data: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, int]:
     """Create the staging schema at `erp_url` and upsert `data` into it. Returns rows per table."""
     erp = SqlErp(erp_url, create_schema=True)
     try:

@@ -41,6 +41,12 @@ class Faults(BaseModel):
     error_5xx: float | None = Field(default=None, ge=0, le=1)
     rate_429: float | None = Field(default=None, ge=0, le=1)
     lost_response: float | None = Field(default=None, ge=0, le=1)
+    image_applied_error: float | None = Field(default=None, ge=0, le=1)
+    stock_applied_500: float | None = Field(default=None, ge=0, le=1)
+    inventory_lock: float | None = Field(default=None, ge=0, le=1)
+    case_sensitive_warehouses: bool | None = None
+    bulk_rows_per_second: float | None = Field(default=None, gt=0)
+    bulk_upload_expiry_s: float | None = Field(default=None, gt=0)
 
 
 def _stats(request: Request) -> dict[str, Any]:
@@ -74,13 +80,35 @@ def reset(request: Request, store: StoreDep) -> dict[str, bool]:
     return {"reset": True}
 
 
+class InventoryLock(BaseModel):
+    skuId: int
+    warehouseId: str
+
+
+@router.post("/inventory-locks")
+def lock_inventory(lock: InventoryLock, request: Request) -> list[dict[str, str]]:
+    """Hold VTEX's lock on one (SKU, warehouse): its inventory writes answer 423 until released."""
+    request.app.state.inventory_locks.add((str(lock.skuId), lock.warehouseId))
+    return _locks(request)
+
+
+@router.delete("/inventory-locks")
+def release_inventory_locks(request: Request) -> list[dict[str, str]]:
+    request.app.state.inventory_locks.clear()
+    return _locks(request)
+
+
+def _locks(request: Request) -> list[dict[str, str]]:
+    return [{"skuId": s, "warehouseId": w} for s, w in sorted(request.app.state.inventory_locks)]
+
+
 @router.get("/faults")
-def get_faults(request: Request) -> dict[str, float]:
+def get_faults(request: Request) -> dict[str, float | bool]:
     return dict(request.app.state.faults)
 
 
 @router.post("/faults")
-def set_faults(faults: Faults, request: Request) -> dict[str, float]:
+def set_faults(faults: Faults, request: Request) -> dict[str, float | bool]:
     current = request.app.state.faults
     current.update(faults.model_dump(exclude_none=True))
     return dict(current)

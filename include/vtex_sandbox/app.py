@@ -27,6 +27,9 @@ ROUTER_MODULES = (
     "order_changes",
     "admin_orders",
     "orders_hook",
+    "bulk_jobs",
+    "bulk_pricing",
+    "bulk_inventory",
 )
 
 

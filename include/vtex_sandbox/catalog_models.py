@@ -44,7 +44,7 @@ class BrandIn(CatalogModel):
 
 class SpecificationGroupIn(CatalogModel):
     Id: int | None = None
-    CategoryId: int | None
+    CategoryId: int | None = None  # left out for a root-category group (for all categories)
     Name: str
     Position: int | None = None
 

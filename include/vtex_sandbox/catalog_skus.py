@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from vtex_sandbox.catalog_activation import activate_if_possible, check_manual_activation
 from vtex_sandbox.catalog_common import SKU_SPEC_FIELD_TYPES, assign_id, get_or_404, require
 from vtex_sandbox.catalog_models import SkuFileIn, SkuIn, SkuSpecificationIn
 from vtex_sandbox.catalog_specs import SKU_FIELD_TYPE_MESSAGE
 from vtex_sandbox.errors import VtexError, bad_request, not_found
+from vtex_sandbox.faults import applied_but_failed, fires
 from vtex_sandbox.routing import StoreDep
 from vtex_sandbox.store import Store
 
@@ -34,18 +36,6 @@ def _sku_doc(store: Store, body: SkuIn, sku_id: int) -> dict[str, Any]:
     return doc
 
 
-def activate_if_possible(store: Store, sku_id: int) -> None:
-    """Turn on a SKU flagged ActivateIfPossible once it has a RefId or EAN, an image and an active product."""
-    sku = store.get("skus", sku_id)
-    if not sku or sku["IsActive"] or not sku.get("ActivateIfPossible"):
-        return
-    product = store.get("products", sku["ProductId"]) or {}
-    has_code = bool(sku.get("RefId")) or bool(store.find("sku_eans", SkuId=sku_id))
-    has_image = bool(store.find("sku_files", SkuId=sku_id))
-    if has_code and has_image and product.get("IsActive"):
-        store.put("skus", sku_id, {**sku, "IsActive": True})
-
-
 @router.post("/api/catalog/pvt/stockkeepingunit")
 def create_sku(body: SkuIn, store: StoreDep) -> dict[str, Any]:
     if body.IsActive:
@@ -60,8 +50,10 @@ def create_sku(body: SkuIn, store: StoreDep) -> dict[str, Any]:
 @router.put("/api/catalog/pvt/stockkeepingunit/{skuId}")
 def update_sku(skuId: int, body: SkuIn, store: StoreDep) -> dict[str, Any]:
     with store.transaction():
-        get_or_404(store, "skus", skuId, "SKU")
-        store.put("skus", skuId, _sku_doc(store, body, skuId))
+        current = get_or_404(store, "skus", skuId, "SKU")
+        doc = _sku_doc(store, body, skuId)
+        check_manual_activation(store, doc, bool(current.get("IsActive")))
+        store.put("skus", skuId, doc)
         activate_if_possible(store, skuId)
         return store.get("skus", skuId) or {}
 
@@ -201,14 +193,20 @@ def _file_doc(store: Store, sku_id: int, body: SkuFileIn, file_id: int) -> dict[
 
 
 @router.post("/api/catalog/pvt/stockkeepingunit/{skuId}/file")
-def add_sku_file(skuId: int, body: SkuFileIn, store: StoreDep) -> list[dict[str, Any]]:
-    """Answers an array holding the new file, as the API reference shows."""
+def add_sku_file(skuId: int, body: SkuFileIn, store: StoreDep, request: Request) -> list[dict[str, Any]]:
+    """Answers an array holding the new file, as the API reference shows.
+
+    Knob ``image_applied_error`` (VTEX known issue "SKU Insert File API may generate duplicate
+    images if it fails"): the image is kept although the call answers 500.
+    """
     with store.transaction():
         get_or_404(store, "skus", skuId, "SKU")
         file_id = assign_id(store, "sku_files", None)
         doc = store.put("sku_files", file_id, _file_doc(store, skuId, body, file_id))
         activate_if_possible(store, skuId)
-        return [doc]
+    if fires(request, "image_applied_error"):
+        raise applied_but_failed("SKU file")
+    return [doc]
 
 
 @router.put("/api/catalog/pvt/stockkeepingunit/{skuId}/file/{fileId}")

@@ -60,6 +60,12 @@ def get_group(groupId: int, store: StoreDep) -> dict[str, Any]:
     return get_or_404(store, "specification_groups", groupId, "Specification group")
 
 
+@router.get("/api/catalog_system/pub/specification/groupGet/{groupId}")
+def get_group_documented(groupId: int, store: StoreDep) -> dict[str, Any]:
+    """The documented read of one group (catalog.json `groupGet`)."""
+    return get_group(groupId, store)
+
+
 @router.post("/api/catalog_system/pvt/specification/group")
 def create_group_legacy(body: SpecificationGroupIn, store: StoreDep) -> dict[str, Any]:
     return _create_group(body, store)

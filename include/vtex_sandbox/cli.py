@@ -30,6 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
     add("--fault-5xx", type=float, default=defaults.fault_5xx, metavar="P")
     add("--fault-429", type=float, default=defaults.fault_429, metavar="P")
     add("--fault-lost-response", type=float, default=defaults.fault_lost_response, metavar="P")
+    add("--fault-image-applied-error", type=float, default=defaults.fault_image_applied_error, metavar="P",
+        help="SKU image POST applied but answered 500 (a blind retry duplicates the image)")
+    add("--fault-stock-applied-500", type=float, default=defaults.fault_stock_applied_500, metavar="P",
+        help="inventory PUT applied but answered 500")
+    add("--fault-inventory-lock", type=float, default=defaults.fault_inventory_lock, metavar="P",
+        help="inventory writes answer 423 Locked")
+    add("--case-sensitive-warehouses", action="store_true",
+        help="warehouse ids are case-sensitive but inventory is not (VTEX known issue)")
+    add("--bulk-rows-per-second", type=float, default=defaults.bulk_rows_per_second, metavar="N")
+    add("--bulk-upload-expiry", type=float, default=defaults.bulk_upload_expiry_s, metavar="S",
+        help="seconds a bulk import's upload URL stays valid")
     add("--seed", type=int, default=None)
     add("--order-clock", type=float, default=defaults.order_clock, metavar="S")
     add("--cancel-request-share", type=float, default=defaults.cancel_request_share, metavar="P")
@@ -62,6 +73,12 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         order_clock=args.order_clock,
         cancel_request_share=args.cancel_request_share,
         duplicate_feed_share=args.duplicate_feed_share,
+        fault_image_applied_error=args.fault_image_applied_error,
+        fault_stock_applied_500=args.fault_stock_applied_500,
+        fault_inventory_lock=args.fault_inventory_lock,
+        case_sensitive_warehouses=args.case_sensitive_warehouses,
+        bulk_rows_per_second=args.bulk_rows_per_second,
+        bulk_upload_expiry_s=args.bulk_upload_expiry,
         contract_dir=args.contract,
         contract_mode=args.contract_mode,
         duplicate_hook_share=args.duplicate_hook_share,

@@ -20,6 +20,12 @@ class SandboxConfig:
     order_clock: float = 2.0  # seconds from payment approval to ready-for-handling
     cancel_request_share: float = 0.0  # share of simulated orders whose shopper asks to cancel
     duplicate_feed_share: float = 0.0  # share of feed events delivered twice
+    fault_image_applied_error: float = 0.0  # SKU file POST applied, then answered 500 (timeout)
+    fault_stock_applied_500: float = 0.0  # inventory PUT applied, then answered 500
+    fault_inventory_lock: float = 0.0  # probability that an inventory write answers 423 Locked
+    case_sensitive_warehouses: bool = False  # warehouse ids case-sensitive, inventory not (known issue)
+    bulk_rows_per_second: float = 200.0  # processing rate of bulk price and inventory imports
+    bulk_upload_expiry_s: float = 1800.0  # life of a bulk import's upload URL
     contract_dir: str | None = None  # folder of VTEX's OpenAPI documents; None checks nothing
     contract_mode: str = "enforce"  # "enforce" refuses violations with 400, "report" only counts
     duplicate_hook_share: float = 0.0  # share of hook notifications delivered twice

@@ -27,10 +27,12 @@ from urllib.parse import parse_qs
 
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from vtex_sandbox.contract_exceptions import EXCEPTIONS, SERVED_ALIASES, is_waived
+from vtex_sandbox.contract_exceptions import ALIASES, EXCEPTIONS, is_waived
+from vtex_sandbox.contract_rules import documented_rules
+from vtex_sandbox.violations import Violation
 
 METHODS = ("get", "put", "post", "patch", "delete")
 MAX_VIOLATIONS = 10
@@ -66,18 +68,6 @@ def _is_int32(value: object) -> bool:
     return not isinstance(value, int) or -(2**31) <= value < 2**31
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: ``field`` is a dotted path (``body.fixedPrices.0.value``, ``query.maxlot``)."""
-
-    field: str
-    rule: str
-    message: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "rule": self.rule, "message": self.message}
-
-
 @dataclass
 class Operation:
     """One documented operation, ready to check requests against."""
@@ -96,19 +86,19 @@ class Operation:
     def key(self) -> str:
         return f"{self.method} {self.template}"
 
-    @property
-    def specificity(self) -> tuple[int, ...]:
-        """Literal segments win over parameters, left to right."""
-        return tuple(0 if s is None else 1 for s in self.segments)
 
-
-def _to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema dialect -> JSON Schema draft 4 (``nullable``, examples dropped)."""
+def _to_json_schema(node: Any, base: str) -> Any:
+    """OpenAPI 3.0 schema dialect -> JSON Schema draft 4: ``nullable`` becomes a ``"null"`` type,
+    examples are dropped and local ``$ref``s become absolute (``base#/...``), so any sub-schema
+    can be compiled on its own against the registry."""
     if isinstance(node, list):
-        return [_to_json_schema(v) for v in node]
+        return [_to_json_schema(v, base) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _to_json_schema(v) for k, v in node.items() if k not in ("example", "examples")}
+    out = {k: _to_json_schema(v, base) for k, v in node.items() if k not in ("example", "examples")}
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        out["$ref"] = base + ref
     if out.pop("nullable", False) is True:
         kind = out.get("type")
         if isinstance(kind, str):
@@ -127,21 +117,48 @@ def _segments(path: str) -> tuple[str | None, ...]:
     return tuple(None if "{" in p else p.lower() for p in parts)
 
 
+@dataclass
+class _Node:
+    """One path segment of the operation tree."""
+
+    literal: dict[str, _Node] = field(default_factory=dict)
+    param: _Node | None = None
+    ops: dict[str, list[Operation]] = field(default_factory=dict)
+
+
+def _walk(node: _Node, segments: list[str], method: str) -> list[Operation]:
+    if not segments:
+        return node.ops.get(method, [])
+    head, rest = segments[0], segments[1:]
+    child = node.literal.get(head)
+    found = _walk(child, rest, method) if child is not None else []
+    if not found and node.param is not None:
+        found = _walk(node.param, rest, method)
+    return found
+
+
 class Contract:
     """Every operation of a folder of OpenAPI documents."""
 
     def __init__(self, documents: Mapping[str, dict[str, Any]]) -> None:
         self.documents = dict(documents)
         resources = [
-            (self._uri(name), Resource(contents=doc, specification=DRAFT4)) for name, doc in documents.items()
+            (self._uri(name), DRAFT4.create_resource(doc)) for name, doc in documents.items()
         ]
         self.registry: Registry[Any] = Registry().with_resources(resources)
         self.operations: list[Operation] = []
-        self._by_shape: dict[tuple[str, int], list[Operation]] = {}
         for name, doc in documents.items():
             self._index(name, doc)
-        for ops in self._by_shape.values():
-            ops.sort(key=lambda op: op.specificity, reverse=True)
+        self._tree = _Node()
+        for op in self.operations:
+            node = self._tree
+            for segment in op.segments:
+                if segment is None:
+                    node.param = node.param or _Node()
+                    node = node.param
+                else:
+                    node = node.literal.setdefault(segment, _Node())
+            node.ops.setdefault(op.method, []).append(op)
 
     @classmethod
     def load(cls, folder: str | Path) -> Contract:
@@ -152,7 +169,7 @@ class Contract:
         for path in paths:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(doc, dict) and "openapi" in doc and "paths" in doc:
-                documents[path.name] = _to_json_schema(doc)
+                documents[path.name] = _to_json_schema(doc, cls._uri(path.name))
         if not documents:
             raise FileNotFoundError(f"no OpenAPI 3 documents in {folder}")
         return cls(documents)
@@ -188,13 +205,11 @@ class Contract:
                     body_required=required,
                 )
                 self.operations.append(operation)
-                shape = (operation.method, len(operation.segments))
-                self._by_shape.setdefault(shape, []).append(operation)
 
     @staticmethod
     def _deref(node: dict[str, Any], components: dict[str, Any], kind: str) -> dict[str, Any]:
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(f"#/components/{kind}/"):
+        if isinstance(ref, str) and f"#/components/{kind}/" in ref:
             return components.get(kind, {}).get(ref.rsplit("/", 1)[-1], {})
         return node
 
@@ -223,16 +238,23 @@ class Contract:
         return path.rstrip("/") or "/"
 
     def candidates(self, method: str, path: str) -> list[Operation]:
-        """Documented operations for ``method`` on ``path``, most specific first."""
-        segments = tuple(s.lower() for s in self.document_path(path).strip("/").split("/"))
-        ops = self._by_shape.get((method.upper(), len(segments)), [])
-        found = [
-            op for op in ops if all(t is None or t == s for t, s in zip(op.segments, segments, strict=True))
-        ]
-        if not found:
-            return []
-        best = found[0].specificity
-        return [op for op in found if op.specificity == best]
+        """The most specific documented operations for ``method`` on ``path`` (literal segments
+        win over parameters, left to right): a walk down the segment tree built at load."""
+        segments = [s.lower() for s in self.document_path(path).strip("/").split("/")]
+        return _walk(self._tree, segments, method.upper())
+
+    def _aliased(self, method: str, path: str) -> list[Operation]:
+        """The documented operation a guide-named route stands for (``contract_exceptions.ALIASES``)."""
+        segments = self.document_path(path).strip("/").split("/")
+        for alias in ALIASES:
+            shape = _segments(alias.path)
+            if alias.method != method.upper() or len(shape) != len(segments):
+                continue
+            if all(t is None or t == s.lower() for t, s in zip(shape, segments, strict=True)):
+                documented = alias.documented.strip("/").split("/")
+                concrete = [s if "{" in d else d for d, s in zip(documented, segments, strict=True)]
+                return self.candidates(alias.method, "/" + "/".join(concrete))
+        return []
 
     def served_paths(self, method: str, path: str) -> bool:
         """True when any document has ``path`` under some method (for 'method not documented')."""
@@ -244,8 +266,9 @@ class Contract:
         if op.body_pointer is None:
             return None
         if op.validator is None:
-            ref = {"$ref": f"{self._uri(op.document)}#{op.body_pointer}"}
-            op.validator = Draft4Validator(ref, registry=self.registry, format_checker=FORMATS)
+            uri = f"{self._uri(op.document)}#{op.body_pointer}"
+            schema = self.registry.resolver().lookup(uri).contents  # resolved once, not per request
+            op.validator = Draft4Validator(schema, registry=self.registry, format_checker=FORMATS)
         return op.validator
 
     def check_operation(
@@ -260,22 +283,19 @@ class Contract:
         for name in op.required_headers:
             if not headers.get(name, "").strip():
                 found.append(Violation(f"header.{name}", "required", f"The header '{name}' is required"))
-        found += self._check_body(op, body)
-        return [v for v in found if not is_waived(op.method, op.template, v, body)][:MAX_VIOLATIONS]
-
-    def _check_body(self, op: Operation, body: bytes) -> list[Violation]:
-        if not body.strip():
+        instance, problem = _parse(body)
+        if problem is not None:
+            found.append(problem)
+        elif instance is _NO_BODY:
             if op.body_required:
-                return [Violation("body", "required", "The request body is required")]
-            return []
-        validator = self._validator(op)
-        if validator is None:
-            return []
-        try:
-            instance = json.loads(body)
-        except ValueError:
-            return [Violation("body", "json", "The request body is not valid JSON")]
-        return [v for err in _errors(validator, instance) for v in _violations(err)]
+                found.append(Violation("body", "required", "The request body is required"))
+        else:
+            validator = self._validator(op)
+            if validator is not None:
+                found += [v for err in _errors(validator, instance) for v in _violations(err)]
+            found += documented_rules(op.method, op.template, instance)
+        kept = [v for v in dict.fromkeys(found) if not is_waived(op.method, op.template, v, instance)]
+        return kept[:MAX_VIOLATIONS]
 
     def check(
         self, method: str, path: str, query_string: bytes, headers: Mapping[str, str], body: bytes
@@ -283,9 +303,7 @@ class Contract:
         """The matched operation (None if undocumented) and the request's violations."""
         candidates = self.candidates(method, path)
         if not candidates:
-            alias = SERVED_ALIASES.get((method.upper(), _route_shape(path)))
-            if alias is not None:
-                candidates = self.candidates(alias[0], alias[1])
+            candidates = self._aliased(method, path)
         if not candidates:
             rule = "method" if self.served_paths(method, path) else "route"
             what = (
@@ -306,8 +324,16 @@ class Contract:
         return best
 
 
-def _route_shape(path: str) -> str:
-    return Contract.document_path(path)
+_NO_BODY = object()
+
+
+def _parse(body: bytes) -> tuple[Any, Violation | None]:
+    if not body.strip():
+        return _NO_BODY, None
+    try:
+        return json.loads(body), None
+    except ValueError:
+        return None, Violation("body", "json", "The request body is not valid JSON")
 
 
 def _errors(validator: Draft4Validator, instance: Any) -> Iterable[ValidationError]:
@@ -321,6 +347,14 @@ def _short(value: Any) -> str:
 
 
 def _violations(err: ValidationError) -> list[Violation]:
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        # Name what the closest alternative misses, not just "matches none of anyOf".
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in err.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        closest = min(branches.values(), key=len)
+        note = f" (closest of the {err.validator} alternatives)"
+        return [Violation(v.field, v.rule, v.message + note) for e in closest for v in _violations(e)]
     where = ".".join(str(p) for p in err.absolute_path)
     prefix = f"body.{where}" if where else "body"
     if err.validator == "required" and isinstance(err.instance, dict):

@@ -6,9 +6,10 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vtex_sandbox.contract import Violation
+if TYPE_CHECKING:
+    from vtex_sandbox.violations import Violation
 
 
 class ContractMode(StrEnum):
@@ -21,6 +22,7 @@ class _Counts:
         self.validated: Counter[str] = Counter()
         self.invalid: Counter[str] = Counter()
         self.rules: Counter[tuple[str, str, str]] = Counter()
+        self.examples: dict[tuple[str, str, str], str] = {}
 
     def record(self, operation: str, violations: Sequence[Violation]) -> None:
         self.validated[operation] += 1
@@ -28,12 +30,15 @@ class _Counts:
             self.invalid[operation] += 1
         for v in violations:
             self.rules[(operation, v.field, v.rule)] += 1
+            self.examples.setdefault((operation, v.field, v.rule), v.message)
 
     def snapshot(self) -> dict[str, Any]:
         operations = []
         for op in sorted(self.validated):
             rules = [
-                {"field": f, "rule": r, "count": c} for (o, f, r), c in sorted(self.rules.items()) if o == op
+                {"field": f, "rule": r, "count": c, "example": self.examples[(o, f, r)]}
+                for (o, f, r), c in sorted(self.rules.items())
+                if o == op
             ]
             operations.append(
                 {

@@ -68,14 +68,14 @@ def _no_feed() -> VtexError:
 def configure_feed(request: Request, body: JsonBody) -> Response:
     config = parse_config(body)
     with open_book(request) as book:
-        book.feed.configure(config)
+        book.feed.configure(config, book.now)
     return Response(status_code=200)
 
 
 @router.get("/api/orders/feed/config")
 def get_feed_config(request: Request) -> dict[str, Any]:
     with open_book(request) as book:
-        if book.feed.config is None:
+        if book.feed.current(book.now) is None:
             raise _no_feed()
         return book.feed.describe(book.now)
 
@@ -93,7 +93,7 @@ def read_feed(request: Request, maxlot: int = 1) -> list[dict[str, Any]]:
     if maxlot < 1:
         raise bad_request("maxlot must be between 1 and 10")
     with open_book(request) as book:
-        if book.feed.config is None:
+        if book.feed.current(book.now) is None:
             raise _no_feed()
         return book.feed.receive(min(maxlot, MAX_LOT), book.now)
 
@@ -104,7 +104,7 @@ def commit_feed(request: Request, body: JsonBody) -> Response:
     if not isinstance(handles, list):
         raise bad_request("The field 'handles' is required")
     with open_book(request) as book:
-        if book.feed.config is None:
+        if book.feed.current(book.now) is None:
             raise _no_feed()
         book.feed.commit(handles)
     return Response(status_code=200)

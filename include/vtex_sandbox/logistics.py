@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from vtex_sandbox.catalog_common import get_or_404
 from vtex_sandbox.errors import VtexError, bad_request, not_found, unknown_reference
+from vtex_sandbox.faults import applied_but_failed, case_sensitive_warehouses, fires
 from vtex_sandbox.routing import StoreDep
 from vtex_sandbox.store import Store
 
@@ -128,6 +129,26 @@ def _inventory_key(sku_id: int, warehouse_id: str) -> str:
     return f"{sku_id}-{warehouse_id}"
 
 
+def _stock_warehouse(request: Request | None, warehouse_id: str) -> str:
+    """The warehouse id inventory is kept under: with the known issue on, case does not count."""
+    if request is not None and case_sensitive_warehouses(request):
+        return warehouse_id.lower()
+    return warehouse_id
+
+
+def locked(request: Request, sku_id: int, warehouse_id: str) -> VtexError | None:
+    """VTEX's 423 for a (SKU, warehouse) being written concurrently (a knob, or an admin lock)."""
+    key = f"{request.app.state.config.account}_item_logistics_{sku_id}_{warehouse_id}"
+    held = request.app.state.inventory_locks
+    if (str(sku_id), warehouse_id) in held or fires(request, "inventory_lock"):
+        return VtexError(423, f"Unable to acquire lock for key: {key}.")
+    return None
+
+
+def _lock_response(error: VtexError) -> Response:
+    return Response(error.message, status_code=423, media_type="text/plain")
+
+
 def _check_refs(store: Store, sku_id: int, warehouse_id: str) -> dict[str, Any]:
     if store.get("skus", sku_id) is None:
         raise not_found("SKU", sku_id)
@@ -138,6 +159,7 @@ def _check_refs(store: Store, sku_id: int, warehouse_id: str) -> dict[str, Any]:
 
 
 def _current(store: Store, sku_id: int, warehouse_id: str) -> dict[str, Any]:
+    """Inventory of a SKU in a warehouse (``warehouse_id`` as ``_stock_warehouse`` gives it)."""
     return store.get("inventory", _inventory_key(sku_id, warehouse_id)) or {
         "skuId": str(sku_id),
         "warehouseId": warehouse_id,
@@ -148,42 +170,70 @@ def _current(store: Store, sku_id: int, warehouse_id: str) -> dict[str, Any]:
     }
 
 
-@router.put("/api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}")
-def put_inventory(skuId: int, warehouseId: str, body: InventoryIn, store: StoreDep) -> bool:
+@router.put("/api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}", response_model=None)
+def put_inventory(
+    skuId: int, warehouseId: str, body: InventoryIn, store: StoreDep, request: Request
+) -> bool | Response:
+    """Full update: omitted or null quantity and leadTime become 0, unlimitedQuantity false."""
+    lock = locked(request, skuId, warehouseId)
+    if lock is not None:
+        return _lock_response(lock)
+    stock_id = _stock_warehouse(request, warehouseId)
     with store.transaction():
         _check_refs(store, skuId, warehouseId)
         if body.quantity is not None and body.quantity < 0:
             raise bad_request("quantity cannot be negative")
-        doc = _current(store, skuId, warehouseId)
+        doc = _current(store, skuId, stock_id)
         doc.update(
+            warehouseId=stock_id,
             quantity=body.quantity or 0,
             unlimitedQuantity=bool(body.unlimitedQuantity),
             leadTime=body.leadTime or ZERO_LEAD_TIME,
         )
-        store.put("inventory", _inventory_key(skuId, warehouseId), doc)
+        store.put("inventory", _inventory_key(skuId, stock_id), doc)
+    if fires(request, "stock_applied_500"):
+        raise applied_but_failed("inventory update")
     return True
 
 
 @router.patch("/api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}/quantity")
-def patch_quantity(skuId: int, warehouseId: str, body: QuantityIn, store: StoreDep) -> Response:
+def patch_quantity(
+    skuId: int, warehouseId: str, body: QuantityIn, store: StoreDep, request: Request
+) -> Response:
+    lock = locked(request, skuId, warehouseId)
+    if lock is not None:
+        return _lock_response(lock)
+    stock_id = _stock_warehouse(request, warehouseId)
     with store.transaction():
         _check_refs(store, skuId, warehouseId)
-        doc = _current(store, skuId, warehouseId)
-        doc.update(quantity=body.quantity or 0, unlimitedQuantity=bool(body.unlimitedQuantity))
-        store.put("inventory", _inventory_key(skuId, warehouseId), doc)
+        doc = _current(store, skuId, stock_id)
+        doc.update(
+            warehouseId=stock_id, quantity=body.quantity or 0, unlimitedQuantity=bool(body.unlimitedQuantity)
+        )
+        store.put("inventory", _inventory_key(skuId, stock_id), doc)
     return Response(status_code=204)
 
 
 @router.get("/api/logistics/pvt/inventory/skus/{skuId}")
-def sku_balance(skuId: int, store: StoreDep) -> dict[str, Any]:
+def sku_balance(skuId: int, store: StoreDep, request: Request) -> dict[str, Any]:
     if store.get("skus", skuId) is None:
         raise not_found("SKU", skuId)
     balance = []
-    for doc in store.find("inventory", skuId=str(skuId)):
-        warehouse = store.get("warehouses", doc["warehouseId"]) or {}
+    rows = [
+        (doc, store.get("warehouses", doc["warehouseId"]) or {})
+        for doc in store.find("inventory", skuId=str(skuId))
+    ]
+    if case_sensitive_warehouses(request):  # one stock shown under every warehouse spelled alike
+        rows = [
+            (doc, warehouse)
+            for doc in store.find("inventory", skuId=str(skuId))
+            for warehouse in store.all("warehouses")
+            if warehouse["id"].lower() == doc["warehouseId"]
+        ]
+    for doc, warehouse in rows:
         balance.append(
             {
-                "warehouseId": doc["warehouseId"],
+                "warehouseId": warehouse.get("id", doc["warehouseId"]),
                 "warehouseName": warehouse.get("name"),
                 "totalQuantity": UNLIMITED_QUANTITY if doc["unlimitedQuantity"] else doc["quantity"],
                 "reservedQuantity": doc["reservedQuantity"],
@@ -197,9 +247,11 @@ def sku_balance(skuId: int, store: StoreDep) -> dict[str, Any]:
 
 
 @router.get("/api/logistics/pvt/inventory/items/{skuId}/warehouses/{warehouseId}")
-def item_in_warehouse(skuId: int, warehouseId: str, store: StoreDep) -> list[dict[str, Any]]:
+def item_in_warehouse(
+    skuId: int, warehouseId: str, store: StoreDep, request: Request
+) -> list[dict[str, Any]]:
     warehouse = _check_refs(store, skuId, warehouseId)
-    doc = _current(store, skuId, warehouseId)
+    doc = _current(store, skuId, _stock_warehouse(request, warehouseId))
     total = UNLIMITED_QUANTITY if doc["unlimitedQuantity"] else doc["quantity"]
     return [
         {

@@ -88,7 +88,7 @@ class _Parser:
         while self.peek_word() == "OR":
             self.take()
             right, prev = self.conjunction(), left
-            left = lambda d, a=prev, b=right: a(d) or b(d)  # noqa: E731
+            left = _either(prev, right)
         return left
 
     def conjunction(self) -> Predicate:
@@ -96,7 +96,7 @@ class _Parser:
         while self.peek_word() == "AND":
             self.take()
             right, prev = self.term(), left
-            left = lambda d, a=prev, b=right: a(d) and b(d)  # noqa: E731
+            left = _both(prev, right)
         return left
 
     def term(self) -> Predicate:
@@ -143,3 +143,11 @@ def parse_where(text: str) -> Predicate:
 def equals_filter(field: str, text: str) -> Predicate:
     """A simple ``?field=value`` query filter."""
     return _compare("=", field, text)
+
+
+def _either(a: Predicate, b: Predicate) -> Predicate:
+    return lambda doc: a(doc) or b(doc)
+
+
+def _both(a: Predicate, b: Predicate) -> Predicate:
+    return lambda doc: a(doc) and b(doc)

@@ -18,13 +18,13 @@ from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vtex_sandbox.contract_loader import load_contract
 from vtex_sandbox.contract_stats import ContractMode, ContractStats
 from vtex_sandbox.errors import error_body
 from vtex_sandbox.ratelimit import RateLimiter
 
 REQUEST_ID_HEADER = "X-VTEX-Request-Id"
 ADMIN_PREFIX = "/_sandbox"
+STORAGE_PREFIX = "/_s3"  # pre-signed bulk upload URLs: signed, not VTEX-authenticated
 UNAUTHORIZED = error_body("Unauthorized access")
 
 
@@ -42,6 +42,8 @@ def normalise_template(path: str) -> str:
     for prefix in ("/{account}/pricing", "/api/pricing"):
         if path.startswith(prefix + "/") or path == prefix:
             return "/pricing" + path[len(prefix) :]
+    if path.startswith("/{account}/availability/"):
+        return path.removeprefix("/{account}")
     return path
 
 
@@ -115,6 +117,9 @@ class SandboxMiddleware:
         if state.config.latency_ms > 0:
             await asyncio.sleep(state.config.latency_ms / 1000)
 
+        if scope["path"].startswith(STORAGE_PREFIX + "/"):
+            await self.app(scope, receive, send_with_headers)
+            return  # like S3: the URL's signature is checked by the route, nothing is counted
         if not _authorised(Headers(scope=scope), state.config):
             await answer(401, UNAUTHORIZED)
         elif is_admin:
@@ -223,15 +228,28 @@ def new_runtime_state(config: Any) -> dict[str, Any]:
     import random
 
     contract_mode = ContractMode(config.contract_mode) if config.contract_dir else None
+    contract = None
+    if config.contract_dir:  # jsonschema is imported only when a contract is asked for
+        from vtex_sandbox.contract_loader import load_contract
+
+        contract = load_contract(config.contract_dir)
     return {
         "stats": RequestStats(),
-        "contract": load_contract(config.contract_dir) if config.contract_dir else None,
+        "contract": contract,
         "contract_stats": ContractStats(contract_mode),
         "limiter": RateLimiter(config.rate_limit_scale),
         "fault_rng": random.Random(config.seed),
+        "inventory_locks": set(),  # (skuId, warehouseId) pairs whose writes answer 423
         "faults": {
             "error_5xx": config.fault_5xx,
             "rate_429": config.fault_429,
             "lost_response": config.fault_lost_response,
+            "image_applied_error": config.fault_image_applied_error,
+            "stock_applied_500": config.fault_stock_applied_500,
+            "inventory_lock": config.fault_inventory_lock,
+            "case_sensitive_warehouses": config.case_sensitive_warehouses,
+            "bulk_rows_per_second": config.bulk_rows_per_second,
+            "bulk_upload_expiry_s": config.bulk_upload_expiry_s,
         },
+        "bulk_secret": secrets.token_bytes(16),  # signs the bulk imports' upload URLs
     }

@@ -8,6 +8,7 @@ request; if the order no longer allows it then, it is ``failed`` and can be retr
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,6 +18,16 @@ from vtex_sandbox.orders_common import CHANGEABLE_STATUSES, iso, oms_error
 from vtex_sandbox.orders_sim import order_item, order_totals
 from vtex_sandbox.orders_stock import StockBook
 from vtex_sandbox.routing import JsonBody
+
+
+class ChangeStatus(StrEnum):
+    """The order-change workflow statuses orders.json documents (Get order modifications details)."""
+
+    WAITING_ACKNOWLEDGEMENT = "waiting-acknowledgement"
+    WAITING_CONFIRMATION = "waiting-confirmation"
+    DONE = "done"
+    CANCELED = "canceled"
+
 
 router = APIRouter(prefix="/api/order-system/orders")
 
@@ -120,16 +131,18 @@ def _apply(book: OrderBook, order: dict[str, Any], change: dict[str, Any]) -> No
 @timer_action("apply-change")
 def _apply_change(book: OrderBook, timer: dict[str, Any]) -> None:
     change = book.store.get(CHANGE_KIND, timer["requestId"])
-    if change is None or change["status"] != "pending":
+    if change is None or change["status"] != ChangeStatus.WAITING_ACKNOWLEDGEMENT or change.get("error"):
         return
     order = book.get(change["orderId"])
     try:
         if order is None:
             raise ChangeError("CHK0201", f"Order {change['orderId']} not found.")
         _apply(book, order, change)
-        change.update(status="done", inProgress=False, error=None)
+        change.update(status=ChangeStatus.DONE, inProgress=False, error=None)
     except ChangeError as exc:
-        change.update(status="failed", inProgress=False, error={"code": exc.code, "message": str(exc)})
+        # No "failed" status is documented: the change stays short of done, with its error.
+        error = {"code": exc.code, "message": str(exc)}
+        change.update(status=ChangeStatus.WAITING_CONFIRMATION, inProgress=False, error=error)
     book.store.put(CHANGE_KIND, change["requestId"], change)
 
 
@@ -151,7 +164,7 @@ def _plan(book: OrderBook, order_id: str, body: Any) -> dict[str, Any]:
         raise oms_error(400, exc.code, str(exc)) from exc
     return {
         "requestId": str(uuid.uuid4()), "workflowId": str(uuid.uuid4()), "orderId": order["orderId"],
-        "status": "pending", "inProgress": True, "reason": body["reason"],
+        "status": ChangeStatus.WAITING_ACKNOWLEDGEMENT, "inProgress": True, "reason": body["reason"],
         "manualDiscountValue": 0, "manualIncrementValue": 0, "totalChangeValue": delta,
         "totals": [{"id": "Items", "name": "Items Total", "value": delta}],
         "add": {"items": [{"id": i, "quantity": q} for i, q in add]} if add else None,
@@ -162,7 +175,8 @@ def _plan(book: OrderBook, order_id: str, body: Any) -> dict[str, Any]:
 
 def _change(book: OrderBook, order_id: str, request_id: str) -> dict[str, Any]:
     change = book.store.get(CHANGE_KIND, request_id)
-    if change is None or book.get(order_id) is None or change["orderId"] != book.get(order_id)["orderId"]:
+    order = book.get(order_id)
+    if change is None or order is None or change["orderId"] != order["orderId"]:
         raise oms_error(404, "CHK0289", f"Change order request {request_id} not found.")
     return change
 
@@ -181,7 +195,7 @@ def request_change(request: Request, order_id: str, body: JsonBody) -> dict[str,
 def preview_change(request: Request, order_id: str, body: JsonBody) -> dict[str, Any]:
     with open_book(request) as book:
         change = _plan(book, order_id, body)
-        return {**_public(change), "status": "preview", "inProgress": False}
+        return {**_public(change), "inProgress": False}
 
 
 @router.get("/{order_id}/changes")
@@ -204,8 +218,8 @@ def retry_change(request: Request, order_id: str, request_id: str) -> Response:
     """Re-run a failed change; a done or pending one is left alone (never applied twice)."""
     with open_book(request) as book:
         change = _change(book, order_id, request_id)
-        if change["status"] == "failed":
-            change.update(status="pending", inProgress=True)
+        if change.get("error") and change["status"] != ChangeStatus.CANCELED:
+            change.update(status=ChangeStatus.WAITING_ACKNOWLEDGEMENT, inProgress=True, error=None)
             book.store.put(CHANGE_KIND, request_id, change)
             book.schedule(f"change:{request_id}", "apply-change", book.now, requestId=request_id)
             book.advance()
@@ -218,9 +232,9 @@ def cancel_change(request: Request, order_id: str, request_id: str, body: JsonBo
         raise oms_error(400, "CHK0022", "The field 'reason' is required")
     with open_book(request) as book:
         change = _change(book, order_id, request_id)
-        if change["status"] == "done":
+        if change["status"] == ChangeStatus.DONE:
             raise oms_error(400, "CHK0124", "Invalid change for order.")
-        change.update(status="canceled", inProgress=False, cancelReason=body["reason"])
+        change.update(status=ChangeStatus.CANCELED, inProgress=False, cancelReason=body["reason"])
         book.store.put(CHANGE_KIND, request_id, change)
         book.unschedule(f"change:{request_id}")
     return Response(status_code=200)

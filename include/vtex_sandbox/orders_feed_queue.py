@@ -56,10 +56,21 @@ class FeedQueue:
 
     # configuration -------------------------------------------------------------------------
 
-    def configure(self, config: dict[str, Any]) -> None:
+    def configure(self, config: dict[str, Any], now: float) -> None:
         """Create or replace the configuration; queued messages stay."""
-        self.config = config
-        self.store.put(CONFIG_KIND, MAIN, config)
+        self.config = {**config, "lastEventAt": now}
+        self.store.put(CONFIG_KIND, MAIN, self.config)
+
+    def current(self, now: float) -> dict[str, Any] | None:
+        """The configuration, unless it expired: VTEX deletes a feed's configuration when no event
+        reached it for a whole retention period (reads then answer 404 until it is set again)."""
+        if self.config is None:
+            return None
+        retention = self.config["queue"]["MessageRetentionPeriodInSeconds"]
+        if now - self.config.get("lastEventAt", now) > retention:
+            self.expire(now - retention)
+            self.remove_config()
+        return self.config
 
     def remove_config(self) -> bool:
         self.config = None
@@ -77,7 +88,7 @@ class FeedQueue:
 
     def publish(self, event: dict[str, Any], now: float, duplicate_share: float, rng: random.Random) -> int:
         """Queue one event if the filter wants it (sometimes twice, like VTEX). Returns copies queued."""
-        if not self.matches(event["state"]):
+        if self.current(now) is None or not self.matches(event["state"]):
             return 0
         copies = 2 if duplicate_share > 0 and rng.random() < duplicate_share else 1
         for _ in range(copies):
@@ -85,13 +96,17 @@ class FeedQueue:
             message = {**event, "eventId": uuid.uuid4().hex.upper(), "domain": "Fulfillment", "token": ""}
             self.store.put(MESSAGE_KIND, key, message)
             self.entries[key] = [now, now]
+        assert self.config is not None
+        self.config["lastEventAt"] = now
+        self.store.put(CONFIG_KIND, MAIN, self.config)
         return copies
 
     def receive(self, maxlot: int, now: float) -> list[dict[str, Any]]:
         """Up to ``maxlot`` visible messages, hidden for the visibility timeout from now on."""
+        assert self.config is not None, "receive needs a configured feed"
         queue = self.config["queue"]
         self.expire(now - queue["MessageRetentionPeriodInSeconds"])
-        items = []
+        items: list[dict[str, Any]] = []
         for key, (visible_at, _created) in self.entries.items():
             if len(items) == maxlot:
                 break

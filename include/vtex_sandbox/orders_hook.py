@@ -85,7 +85,7 @@ def publish(book: Any, event: dict[str, Any], at: float) -> int:
     """Queue the notification of one status change (called inside the order book's transaction)."""
     store: Store = book.store
     config = store.get(CONFIG_KIND, MAIN)
-    if not matches(config, event["state"]):
+    if config is None or not matches(config, event["state"]):
         return 0
     cfg = book.config
     body = {
@@ -135,7 +135,8 @@ class Deliverer:
     def _book(self, now: float) -> Any:
         from vtex_sandbox.orders_book import OrderBook
 
-        return OrderBook(self.store, self.config, orders_rng(SimpleNamespace(app=self.app)), now)
+        request: Any = SimpleNamespace(app=self.app)  # all orders_rng reads of a request
+        return OrderBook(self.store, self.config, orders_rng(request), now)
 
     def tick_clock(self) -> None:
         """Fire the order timers that came due, so their notifications go out."""

@@ -58,7 +58,7 @@ def random_customer(book: OrderBook) -> tuple[dict[str, Any], dict[str, Any]]:
         "userProfileId": str(uuid.UUID(int=rng.getrandbits(128))),
         "customerClass": None,
     }
-    address = {
+    address: dict[str, Any] = {
         "addressType": "residential",
         "receiverName": f"{first} {last}",
         "addressId": uuid.UUID(int=rng.getrandbits(128)).hex,

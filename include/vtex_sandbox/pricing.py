@@ -63,13 +63,12 @@ class PriceBody(BaseModel):
 
     @model_validator(mode="after")
     def _base_price_rule(self) -> PriceBody:
-        # Lenient reading of VTEX's rule: a base price must be derivable; all three may not
-        # disagree (the spec forbids sending all three, the guide allows base + cost or markup).
-        given = [v is not None for v in (self.basePrice, self.costPrice, self.markup)]
+        # pricing.json, PUT /pricing/prices/{itemId}: send two of basePrice, costPrice and
+        # markup (or basePrice alone); all three at once makes the request fail.
+        if None not in (self.basePrice, self.costPrice, self.markup):
+            raise ValueError("send only two of basePrice, costPrice and markup, not all three")
         if self.basePrice is None and not (self.costPrice is not None and self.markup is not None):
             raise ValueError("send basePrice, or costPrice and markup")
-        if all(given) and abs(self.costPrice * (1 + self.markup / 100) - self.basePrice) > 0.01:
-            raise ValueError("basePrice, costPrice and markup disagree; send only two of them")
         return self
 
 
@@ -81,7 +80,8 @@ def _price_doc(item_id: str, body: PriceBody) -> dict[str, Any]:
     markup = body.markup
     cost = body.costPrice
     base = body.basePrice
-    if base is None:
+    if base is None:  # the body rule guarantees cost and markup then
+        assert cost is not None and markup is not None
         base = round(cost * (1 + markup / 100), 2)
     elif cost is not None and markup is None:
         markup = round((base / cost - 1) * 100, 2) if cost else 0

@@ -20,5 +20,6 @@ def seed_defaults(store: Store) -> None:
     """Add the default trade policies unless they are already there."""
     with store.transaction():
         for policy in TRADE_POLICIES:
-            if store.get("trade_policies", policy["Id"]) is None:
-                store.put("trade_policies", policy["Id"], policy)
+            policy_id = int(str(policy["Id"]))
+            if store.get("trade_policies", policy_id) is None:
+                store.put("trade_policies", policy_id, policy)

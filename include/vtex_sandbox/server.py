@@ -17,6 +17,8 @@ from vtex_sandbox.app import create_app
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.store import Store
 
+START_TIMEOUT_S = 30.0  # generous: a busy machine can take long to import FastAPI and jsonschema
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -78,11 +80,12 @@ class SandboxServer:
             self._start_process()
         else:
             self._start_thread()
-        wait_until_up(self.base_url, self.config)
+        wait_until_up(self.base_url, self.config, timeout=START_TIMEOUT_S)
         return self.base_url
 
     def _start_thread(self) -> None:
         self.app = create_app(self.config, self.store)
+        assert self.port is not None
         uv_config = uvicorn.Config(
             self.app, host=self.host, port=self.port, log_level="warning", access_log=False
         )
@@ -91,6 +94,7 @@ class SandboxServer:
         self._thread.start()
 
     def _start_process(self) -> None:
+        assert self.port is not None
         args = command_line(self.config, self.host, self.port)
         self._process = subprocess.Popen(args, env=_child_env(self.config))
 
@@ -129,6 +133,15 @@ def command_line(config: SandboxConfig, host: str, port: int) -> list[str]:
         "--hook-retry-seconds", str(config.hook_retry_seconds),
         "--hook-concurrency", str(config.hook_concurrency), "--log-level", "warning",
     ]
+    args += [
+        "--fault-image-applied-error", str(config.fault_image_applied_error),
+        "--fault-stock-applied-500", str(config.fault_stock_applied_500),
+        "--fault-inventory-lock", str(config.fault_inventory_lock),
+        "--bulk-rows-per-second", str(config.bulk_rows_per_second),
+        "--bulk-upload-expiry", str(config.bulk_upload_expiry_s),
+    ]  # fmt: skip
+    if config.case_sensitive_warehouses:
+        args.append("--case-sensitive-warehouses")
     if config.db_path:
         args += ["--db", config.db_path]
     if config.seed is not None:

@@ -1,13 +1,27 @@
-"""Everything a flow needs for one run: VTEX clients, the ERP, the state store, settings."""
+"""Everything a flow needs for one run: VTEX clients, the ERP, the state store, the executor, settings.
+
+Plain Python (no Airflow): the Airflow glue builds a `SyncContext` from connections
+(``vtex_sync.airflow.connections.build_context``); tests build one from real parts.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-log = logging.getLogger(__name__)
+from vtex_sync.erp.base import Erp
+from vtex_sync.executor import Executor
+
+if TYPE_CHECKING:
+    from vtex_provider.clients.catalog import CatalogClient
+    from vtex_provider.clients.logistics import LogisticsClient
+    from vtex_provider.clients.masterdata import MasterDataClient
+    from vtex_provider.clients.oms import OmsClient
+    from vtex_provider.clients.pricing import PricingClient
+    from vtex_provider.hooks.vtex import VtexHook
+    from vtex_sync.flows.ownership import Ownership
+    from vtex_sync.state.store import StateStore
 
 
 @dataclass(frozen=True)
@@ -21,6 +35,10 @@ class SyncSettings:
     max_deactivate_share: float = 0.1
     max_price_move_pct: float = 50.0
     max_price_move_share: float = 0.2
+    # a task fails once more records than this failed (after logging every one of them)
+    max_failed_records: int = 0
+    # which catalog fields the ERP owns (see vtex_sync.flows.ownership): {"product": {"add": [...]}}
+    erp_owned_fields: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> SyncSettings:
@@ -31,35 +49,38 @@ class SyncSettings:
 class Clients:
     """The typed VTEX clients over one hook, built on first use."""
 
-    def __init__(self, hook: Any) -> None:
+    def __init__(self, hook: VtexHook, ownership: Ownership | None = None) -> None:
+        from vtex_sync.flows.ownership import Ownership
+
         self.hook = hook
+        self.ownership = ownership or Ownership.default()
 
     @cached_property
-    def catalog(self) -> Any:
+    def catalog(self) -> CatalogClient:
         from vtex_provider.clients.catalog import CatalogClient
 
         return CatalogClient(self.hook)
 
     @cached_property
-    def pricing(self) -> Any:
+    def pricing(self) -> PricingClient:
         from vtex_provider.clients.pricing import PricingClient
 
         return PricingClient(self.hook)
 
     @cached_property
-    def logistics(self) -> Any:
+    def logistics(self) -> LogisticsClient:
         from vtex_provider.clients.logistics import LogisticsClient
 
         return LogisticsClient(self.hook)
 
     @cached_property
-    def oms(self) -> Any:
+    def oms(self) -> OmsClient:
         from vtex_provider.clients.oms import OmsClient
 
         return OmsClient(self.hook)
 
     @cached_property
-    def masterdata(self) -> Any:
+    def masterdata(self) -> MasterDataClient:
         from vtex_provider.clients.masterdata import MasterDataClient
 
         return MasterDataClient(self.hook)
@@ -67,38 +88,24 @@ class Clients:
 
 @dataclass
 class SyncContext:
+    """One run's parts: the VTEX hook and its typed clients, the state store, the ERP, the
+    executor a step's calls run on, and the settings."""
+
     account: str
-    hook: Any
-    state: Any
-    erp: Any
+    hook: VtexHook
+    state: StateStore
+    erp: Erp
     dry_run: bool = False
     settings: SyncSettings = field(default_factory=SyncSettings)
 
     @cached_property
     def clients(self) -> Clients:
-        return Clients(self.hook)
+        from vtex_sync.flows.ownership import Ownership
 
+        return Clients(self.hook, Ownership.from_setting(self.settings.erp_owned_fields))
 
-def build_context(
-    *,
-    vtex_conn_id: str = "vtex_default",
-    erp_conn_id: str = "erp_default",
-    state_conn_id: str = "vtex_state",
-    dry_run: bool = False,
-    settings: SyncSettings | None = None,
-) -> SyncContext:
-    """A context from Airflow connections (resolved now, inside the task)."""
-    from vtex_provider.hooks.vtex import VtexHook
-    from vtex_sync.erp import erp_from_connection
-    from vtex_sync.state import state_store_from_connection
-
-    settings = settings or SyncSettings()
-    hook = VtexHook(vtex_conn_id, max_workers=settings.max_workers)
-    return SyncContext(
-        account=hook.account,
-        hook=hook,
-        state=state_store_from_connection(state_conn_id),
-        erp=erp_from_connection(erp_conn_id),
-        dry_run=dry_run,
-        settings=settings,
-    )
+    @cached_property
+    def executor(self) -> Executor:
+        """As many threads as the hook is sized for (``settings.max_workers``), counting its calls."""
+        hook = self.hook
+        return Executor(hook.max_workers, calls=lambda: hook.stats.calls)

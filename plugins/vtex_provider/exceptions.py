@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+try:
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+except ImportError:  # the clients and models also serve plain Python, without Airflow
+    AirflowException = Exception  # type: ignore[misc,assignment]
+    AirflowFailException = Exception  # type: ignore[misc,assignment]
 
 _MAX_MESSAGE = 500
 
@@ -57,6 +61,28 @@ class VtexApiError(AirflowException):
 
 class VtexNotFoundError(VtexApiError):
     """VTEX answered 404."""
+
+
+class VtexAuthError(VtexApiError, AirflowFailException):
+    """VTEX answered 401 or 403: the connection's credentials are wrong or lack a role.
+
+    Fails the task at once without Airflow retries (no retry can fix a credential), and the
+    hook stops every call still queued in the same batch.
+    """
+
+    def __init__(self, method: str, path: str, status: int | None, code: str | None = None,
+                 message: str | None = None, conn_id: str = "vtex_default") -> None:
+        self.conn_id = conn_id
+        super().__init__(method, path, status, code, message)
+
+    def _describe(self) -> str:
+        what = "rejected the credentials" if self.status == 401 else "refused access (missing role?)"
+        return (f"VTEX {what} of Airflow connection {self.conn_id!r} (HTTP {self.status} on "
+                f"{self.method} {self.path}): fix the app key/token or its roles in that connection; "
+                "the run stopped without retrying")
+
+    def __reduce__(self):
+        return (type(self), (self.method, self.path, self.status, self.code, self.message, self.conn_id))
 
 
 class VtexConflictError(VtexApiError):

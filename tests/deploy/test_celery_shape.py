@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from vtex_sync.deploy.processes import ProductionShape
+from vtex_local.shape import ProductionShape
 
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parents[1]

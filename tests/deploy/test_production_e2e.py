@@ -23,12 +23,13 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.contract import contract_knobs
 from tests.setup.expected import category_paths_from_erp, category_paths_from_vtex, expected_view, vtex_view
 from vtex_demo.generator import generate, load_into
+from vtex_local.databases import create_database, database_url, drop_database
+from vtex_local.shape import ProductionShape
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
-from vtex_sync.deploy.databases import create_database, database_url, drop_database
-from vtex_sync.deploy.processes import ProductionShape
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
@@ -77,7 +78,8 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     erp_name = f"vtex_e2e_{secrets.token_hex(4)}_erp"
     create_database(ADMIN_URL, erp_name)
     erp_url = database_url(ADMIN_URL, erp_name).render_as_string(hide_password=False)
-    config = SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, seed=7, order_clock=3600)
+    config = SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, seed=7, order_clock=3600,
+                           **contract_knobs())
     sandbox = SandboxServer(config, in_subprocess=True)
     failed_before = request.session.testsfailed
     try:

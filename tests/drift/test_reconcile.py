@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from tests.incremental.conftest import Shop
+from vtex_sync.airflow.sync_tasks import run_sync
 from vtex_sync.drift import report as rep
 from vtex_sync.drift.tasks import reconcile_group, store
-from vtex_sync.incremental_tasks import run_sync
 
 DAY = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 GROUPS = ("catalog", "prices", "inventory")

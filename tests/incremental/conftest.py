@@ -19,10 +19,10 @@ from tests.contract import contract_knobs, record_contract_stats
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
+from vtex_sync.airflow.tasks import plan_batches, run_step
 from vtex_sync.erp.sql import SqlErp
 from vtex_sync.state.store import StateStore
 from vtex_sync.steps import STEPS
-from vtex_sync.tasks import plan_batches, run_step
 
 ACCOUNT = "sandbox"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.incremental.conftest import ACCOUNT, Shop
-from vtex_sync.incremental_tasks import run_sync
+from vtex_sync.airflow.sync_tasks import run_sync
 
 CHANGED_AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
 

@@ -24,7 +24,8 @@ from tests.contract import contract_knobs  # noqa: E402
 from vtex_demo.generator import generate, load_into  # noqa: E402
 from vtex_sandbox.config import SandboxConfig  # noqa: E402
 from vtex_sandbox.server import SandboxServer, auth_headers  # noqa: E402
-from vtex_sync.context import SyncContext, SyncSettings, build_context  # noqa: E402
+from vtex_sync.airflow.connections import build_context  # noqa: E402
+from vtex_sync.context import SyncContext, SyncSettings  # noqa: E402
 from vtex_sync.erp.sql import SqlErp  # noqa: E402
 
 ACCOUNT = "sandbox"
@@ -59,8 +60,8 @@ def copy_sqlite(source: Path, target: Path) -> None:
 @pytest.fixture(scope="session")
 def catalog_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Sandbox, ERP and state databases right after the initial setup of the tiny demo catalog."""
+    from vtex_sync.airflow.tasks import plan_batches, run_step
     from vtex_sync.steps import STEPS
-    from vtex_sync.tasks import plan_batches, run_step
 
     folder = tmp_path_factory.mktemp("orders-catalog")
     load_into(f"sqlite:///{folder / 'erp.db'}", generate("tiny", 3))

@@ -205,18 +205,21 @@ def test_app_token_never_in_logs_or_exceptions(server, hook, caplog, capsys):
     assert "secret=q" not in str(info.value) + captured.out
 
 
-def test_map_concurrent_keeps_order_and_isolates_failures(server, hook):
+def test_executor_keeps_order_isolates_failures_and_counts_the_hook_s_calls(server, hook):
+    from vtex_sync.executor import Executor
+
     def fetch(n: int) -> int:
         if n == 3:
             raise ValueError("bad item")
         hook.request("GET", f"/api/catalog/pvt/stockkeepingunit/{n}")
         return n * 10
 
-    results = hook.map_concurrent(fetch, range(6), max_workers=3)
+    executor = Executor(3, calls=lambda: hook.stats.calls)
+    results = executor.map(fetch, range(6))
     assert [r.item for r in results] == list(range(6))
     assert [r.value for r in results if r.ok] == [0, 10, 20, 40, 50]
     assert isinstance(results[3].error, ValueError) and not results[3].ok
-    assert hook.stats.calls == 5
+    assert hook.stats.calls == executor.calls == 5
 
 
 def test_connection_reused_across_calls(server, hook):

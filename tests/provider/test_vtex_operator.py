@@ -24,15 +24,27 @@ def test_operator_validates_dict_params_into_models(server, vtex_conn):
         task_id="stock",
         api="logistics",
         method="put_inventory",
-        params={"sku_id": 70, "warehouse_id": "w1", "inventory": {"quantity": 3}},
+        arguments={"sku_id": 70, "warehouse_id": "w1", "inventory": {"quantity": 3}},
         vtex_conn_id=vtex_conn,
     )
     assert op.execute(context={}) is None
     assert server.requests[0].body == {"quantity": 3, "unlimitedQuantity": False, "leadTime": "00:00:00"}
 
 
-def test_operator_params_are_templated():
-    assert "call_params" in VtexOperator.template_fields
+def test_operator_arguments_are_templated():
+    assert "arguments" in VtexOperator.template_fields
+
+
+def test_dag_params_do_not_become_call_arguments(server, vtex_conn):
+    from datetime import datetime
+
+    from airflow.sdk import DAG
+
+    server.reply(200, [])
+    with DAG("p", schedule=None, start_date=datetime(2026, 1, 1), params={"dry_run": False}):
+        op = VtexOperator(task_id="tp", api="catalog", method="list_trade_policies", vtex_conn_id=vtex_conn)
+    assert op.arguments == {}
+    assert op.execute(context={}) == []
 
 
 @pytest.mark.parametrize(("api", "method"), [("nope", "get_feed"), ("oms", "_call"), ("oms", "missing")])

@@ -7,9 +7,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.contract import contract_knobs
+from tests.contract import contract_folder_or_skip, contract_knobs
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
+
+NO_FAULTS = {
+    "error_5xx": 0, "rate_429": 0, "lost_response": 0, "image_applied_error": 0, "stock_applied_500": 0,
+    "inventory_lock": 0, "case_sensitive_warehouses": False,
+}  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +24,9 @@ def sandbox_config() -> SandboxConfig:
         app_key="vtexappkey-testshop-x",
         app_token="test-token",
         seed=7,
-        **contract_knobs(),
+        # The handlers' own checks are tested here with deliberately short bodies, so this sandbox
+        # only counts contract violations; `strict` below enforces them.
+        **{**contract_knobs(), "contract_mode": "report"},
     )
 
 
@@ -47,5 +54,35 @@ def vtex(sandbox_url: str, sandbox_credentials: dict[str, str]) -> Iterator[http
     """An httpx client with VTEX credentials, on a freshly reset sandbox with no faults."""
     with httpx.Client(base_url=sandbox_url, headers=sandbox_credentials, timeout=10) as client:
         client.post("/_sandbox/reset").raise_for_status()
-        client.post("/_sandbox/faults", json={"error_5xx": 0, "rate_429": 0, "lost_response": 0})
+        client.post("/_sandbox/faults", json=NO_FAULTS).raise_for_status()
+        client.delete("/_sandbox/inventory-locks").raise_for_status()
+        yield client
+
+
+def _client(server: SandboxServer) -> httpx.Client:
+    json_headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    headers = {**auth_headers(server.config), **json_headers}
+    return httpx.Client(base_url=server.base_url, headers=headers, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def strict_server() -> Iterator[SandboxServer]:
+    """A sandbox that enforces VTEX's published contract (``--contract-mode enforce``)."""
+    config = SandboxConfig(
+        account="strictshop", seed=7, rate_limit_scale=0, contract_dir=contract_folder_or_skip(),
+        contract_mode="enforce",
+    )  # fmt: skip
+    server = SandboxServer(config)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def strict(strict_server: SandboxServer) -> Iterator[httpx.Client]:
+    """A client of the enforcing sandbox, reset, with every fault off."""
+    with _client(strict_server) as client:
+        client.post("/_sandbox/reset").raise_for_status()
+        client.post("/_sandbox/faults", json=NO_FAULTS).raise_for_status()
+        client.delete("/_sandbox/inventory-locks").raise_for_status()
         yield client

@@ -9,9 +9,8 @@ SKU = {"Name": "S", "PackagedHeight": 1, "PackagedLength": 2, "PackagedWidth": 3
 
 def _catalog(vtex: httpx.Client) -> dict[str, int]:
     dept = vtex.post("/api/catalog/pvt/category", json={"Name": "Dept", "IsActive": True}).json()["Id"]
-    leaf = vtex.post("/api/catalog/pvt/category", json={"Name": "Leaf", "FatherCategoryId": dept}).json()[
-        "Id"
-    ]
+    leaf_body = {"Name": "Leaf", "FatherCategoryId": dept, "IsActive": True}
+    leaf = vtex.post("/api/catalog/pvt/category", json=leaf_body).json()["Id"]
     brand = vtex.post("/api/catalog/pvt/brand", json={"Name": "Acme", "Active": True}).json()["Id"]
     product = vtex.post(
         "/api/catalog/pvt/product",

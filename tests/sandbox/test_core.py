@@ -70,7 +70,9 @@ def test_export_has_every_kind_and_reset_keeps_trade_policies(vtex: httpx.Client
 
 def test_faults_can_be_read_and_set_partially(vtex: httpx.Client) -> None:
     assert vtex.post("/_sandbox/faults", json={"rate_429": 0.25}).json()["rate_429"] == 0.25
-    assert vtex.get("/_sandbox/faults").json() == {"error_5xx": 0, "rate_429": 0.25, "lost_response": 0}
+    faults = vtex.get("/_sandbox/faults").json()
+    assert (faults["error_5xx"], faults["rate_429"], faults["lost_response"]) == (0, 0.25, 0)
+    assert faults["case_sensitive_warehouses"] is False
     assert vtex.post("/_sandbox/faults", json={"error_5xx": 2}).status_code == 400
 
 

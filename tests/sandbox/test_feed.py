@@ -156,9 +156,24 @@ def test_messages_expire_after_retention(feed: httpx.Client) -> None:
     feed.post("/api/orders/feed/config", json=READY_ONLY).raise_for_status()
     ready_orders(feed, 2)
     assert feed.get("/api/orders/feed/config").json()["quantity"] == 2
+    feed.post("/_sandbox/orders/clock/advance", json={"seconds": 345600 - 10}).raise_for_status()
+    ready_orders(feed, 1)  # an event inside the retention period keeps the configuration
+    feed.post("/_sandbox/orders/clock/advance", json={"seconds": 20}).raise_for_status()
+    items = feed.get("/api/orders/feed", params={"maxlot": 10}).json()
+    assert len(items) == 1 and feed.get("/api/orders/feed/config").json()["quantity"] == 1
+
+
+def test_configuration_expires_after_a_retention_period_without_events(feed: httpx.Client) -> None:
+    """orders-feed guide: a feed with no events for its whole retention period loses its
+    configuration; reads answer 404 until it is configured again."""
+    feed.post("/api/orders/feed/config", json=READY_ONLY).raise_for_status()
+    ready_orders(feed, 1)
     feed.post("/_sandbox/orders/clock/advance", json={"seconds": 345600 + 1}).raise_for_status()
+    assert feed.get("/api/orders/feed", params={"maxlot": 10}).status_code == 404
+    assert feed.get("/api/orders/feed/config").status_code == 404
+    assert feed.post("/api/orders/feed", json={"handles": []}).status_code == 404
+    feed.post("/api/orders/feed/config", json=READY_ONLY).raise_for_status()
     assert feed.get("/api/orders/feed", params={"maxlot": 10}).json() == []
-    assert feed.get("/api/orders/feed/config").json()["quantity"] == 0
 
 
 def test_dropped_events_leave_orders_in_the_list(feed: httpx.Client) -> None:

@@ -79,7 +79,8 @@ def test_retry_reruns_a_failed_change_once(shop: httpx.Client) -> None:
     request_id = shop.patch(changes_url(order_id), json=ADD_ONE_OF_2).json()["requestId"]
     shop.post(f"/_sandbox/orders/{order_id}/cancellation-request").raise_for_status()
     time.sleep(APPLY_WAIT)
-    assert shop.get(f"{changes_url(order_id)}/{request_id}").json()["status"] == "failed"
+    failed = shop.get(f"{changes_url(order_id)}/{request_id}").json()
+    assert failed["status"] == "waiting-confirmation" and failed["error"]["code"]
     shop.post(f"/_sandbox/orders/{order_id}/deny-cancellation").raise_for_status()
     for _ in range(2):
         assert shop.post(f"{changes_url(order_id)}/{request_id}/retry").status_code == 204
@@ -98,3 +99,16 @@ def test_cancel_a_pending_change(shop: httpx.Client) -> None:
     assert shop.get(url).json()["status"] == "canceled"
     assert shop.get(f"/api/oms/pvt/orders/{order['orderId']}").json()["value"] == order["value"]
     assert shop.get(f"{changes_url(order['orderId'])}/nope").status_code == 404
+
+
+def test_change_statuses_are_only_the_documented_ones(shop: httpx.Client) -> None:
+    """orders.json: waiting-acknowledgement, waiting-confirmation, done, canceled; nothing else."""
+    documented = {"waiting-acknowledgement", "waiting-confirmation", "done", "canceled"}
+    order = order_in(shop, "handling")
+    url = changes_url(order["orderId"])
+    created = shop.patch(url, json=ADD_ONE_OF_2).json()
+    preview = shop.post(f"{url}/preview", json=ADD_ONE_OF_2).json()
+    seen = {created["status"], preview["status"]}
+    time.sleep(APPLY_WAIT)
+    seen |= {r["status"] for r in shop.get(url).json()["requests"]}
+    assert seen <= documented and "done" in seen

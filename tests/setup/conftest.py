@@ -34,13 +34,16 @@ class Store:
 
     def run(self, params: dict[str, Any] | None = None, steps: tuple = STEPS) -> list[dict[str, Any]]:
         """Every step in order, batches included, as the DAG runs them."""
-        from vtex_sync.tasks import plan_batches, run_step
+        from vtex_sync.airflow.tasks import RecordsFailed, plan_batches, run_step
 
         params = params or {}
         results = []
         for step in steps:
             for batch in plan_batches(step.name, params) if step.batched else [None]:
-                results.append(run_step(step.name, params, batch=batch))
+                try:
+                    results.append(run_step(step.name, params, batch=batch))
+                except RecordsFailed as failed:  # the task fails; its records are counted
+                    results.append(failed.result)
         return results
 
     def run_all(self, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError
-from vtex_provider.hooks.vtex import Result
 from vtex_sync.entities import Entity
-from vtex_sync.flows.engine import EntitySpec, Outcome, apply, plan
+from vtex_sync.executor import Executor
+from vtex_sync.flows.engine import EntityReport, EntitySpec, apply, plan
 from vtex_sync.state import StateStore
 
 
@@ -45,26 +44,12 @@ class FakeVtex:
         return next((i for i, o in self.objects.items() if o["Name"] == name), None)
 
 
-class Hook:
-    stats = type("Stats", (), {"calls": 0})()
-
-    @staticmethod
-    def map_concurrent(fn: Any, items: Any) -> list[Result]:
-        results = []
-        for item in items:
-            try:
-                results.append(Result(item, value=fn(item)))
-            except Exception as error:  # noqa: BLE001 - the engine reports it per record
-                results.append(Result(item, error=error))
-        return results
-
-
 @dataclass
 class Ctx:
     state: StateStore
     clients: FakeVtex
     account: str = "shop"
-    hook: Hook = field(default_factory=Hook)
+    executor: Executor = field(default_factory=lambda: Executor(1))
     dry_run: bool = False
 
 
@@ -92,7 +77,7 @@ def ctx(tmp_path: Path) -> Ctx:
     return Ctx(StateStore(f"sqlite:///{tmp_path / 'state.db'}"), FakeVtex())
 
 
-def run(ctx: Ctx, spec: EntitySpec, rows: list[Row]) -> Outcome:
+def run(ctx: Ctx, spec: EntitySpec, rows: list[Row]) -> EntityReport:
     return apply(ctx, spec, plan(ctx, spec, rows))
 
 

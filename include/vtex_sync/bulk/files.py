@@ -67,8 +67,8 @@ def price_files(planned: list[Any]) -> tuple[list[BatchFile], list[Any]]:
         if body.cost_price is None or body.base_price is None:
             per_item.append(item)
             continue
-        row = BasePriceRow(sku_id, body.cost_price, body.base_price, body.list_price)
-        base.add(row, item, sku_id, sku_id)
+        base_row = BasePriceRow(sku_id, body.cost_price, body.base_price, body.list_price)
+        base.add(base_row, item, sku_id, sku_id)
         for price in body.fixed_prices:
             date_range = price.date_range
             row = FixedPriceRow(

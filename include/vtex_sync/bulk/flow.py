@@ -20,7 +20,8 @@ from vtex_provider.clients.batch_inventory import BatchInventoryRefusedError
 from vtex_sync.bulk.files import BatchFile, BulkKind, inventory_file, price_files
 from vtex_sync.bulk.job import BatchSender, Sent
 from vtex_sync.bulk.journal import journal_key
-from vtex_sync.flows.engine import CREATE, UPDATE, EntitySpec, Outcome, Planned, apply
+from vtex_sync.flows.engine import EntityReport, EntitySpec, Planned, apply
+from vtex_sync.records import Action
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,13 @@ class Started:
     """The batches a step batch waits for, and what its per-item part already did."""
 
     sent: list[Sent] = field(default_factory=list)
-    outcome: Outcome | None = None
+    outcome: EntityReport | None = None
 
 
 def start(ctx: Any, spec: EntitySpec, planned: list[Planned], *, run_key: str, part: str) -> Started:
     """Apply the per-item part at once, send the rest as batches (found again after a retry)."""
-    todo = [p for p in planned if p.action in (CREATE, UPDATE)]
-    rest = [p for p in planned if p.action not in (CREATE, UPDATE)]
+    todo = [p for p in planned if p.action in (Action.CREATE, Action.UPDATE)]
+    rest = [p for p in planned if p.action not in (Action.CREATE, Action.UPDATE)]
     files: dict[BulkKind, BatchFile] = {}
     per_item: list[Planned] = []
     if spec.name == "price":
@@ -90,8 +91,8 @@ def start(ctx: Any, spec: EntitySpec, planned: list[Planned], *, run_key: str, p
     return Started(sent, outcome)
 
 
-def finish(ctx: Any, spec: EntitySpec, started: Started, event: dict[str, Any]) -> Outcome:
-    outcome = Outcome(spec.name)
+def finish(ctx: Any, spec: EntitySpec, started: Started, event: dict[str, Any]) -> EntityReport:
+    outcome = EntityReport(spec.name)
     if started.outcome is not None:
         outcome.add(started.outcome)
     if started.sent:
@@ -108,7 +109,7 @@ def run_blocking(
     part: str,
     wait: Callable[..., dict[str, Any]] | None = None,
     poll_interval: float = 5.0,
-) -> Outcome:
+) -> EntityReport:
     """Start, wait in this process, finish (for runs outside a deferrable operator)."""
     from vtex_provider.triggers.vtex_batch import wait_blocking
 

@@ -31,7 +31,8 @@ from vtex_provider.models.bulk import (
 )
 from vtex_sync.bulk.files import BatchFile, BulkKind, error_match
 from vtex_sync.bulk.journal import BatchJournal, JournalEntry, ManifestRow
-from vtex_sync.flows.engine import CREATE, Failure, Outcome
+from vtex_sync.flows.engine import EntityReport, Failure
+from vtex_sync.records import Action
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +128,10 @@ class BatchSender:
 
     # -- finishing --------------------------------------------------------------------------
 
-    def finish(self, entity: str, sent: Iterable[Sent], event: dict[str, Any]) -> Outcome:
+    def finish(self, entity: str, sent: Iterable[Sent], event: dict[str, Any]) -> EntityReport:
         """Record the outcome of finished batches (`event`: what the trigger fired)."""
         statuses = {b.get("batchId"): b for b in event.get("batches", [])}
-        outcome = Outcome(entity)
+        outcome = EntityReport(entity)
         failed: dict[str, tuple[str, str]] = {}
         unconfirmed: set[str] = set()
         rows_by_key: dict[str, ManifestRow] = {}
@@ -150,7 +151,7 @@ class BatchSender:
         outcome.counts["planned"] += len(rows_by_key)
         outcome.counts["failed"] += len(failed)
         for row in ok:
-            outcome.counts["created" if row.action == CREATE else "updated"] += 1
+            outcome.counts["created" if row.action == Action.CREATE else "updated"] += 1
         for item in sent:
             self.journal.forget(item.key)
         return outcome
@@ -160,7 +161,7 @@ class BatchSender:
         kind: BulkKind,
         entry: JournalEntry,
         status: dict[str, Any],
-        outcome: Outcome,
+        outcome: EntityReport,
         failed: dict[str, tuple[str, str]],
         unconfirmed: set[str],
     ) -> None:
@@ -215,7 +216,7 @@ class BatchSender:
         report: read the batch's SKUs back and fail the rows whose stock differs from the file."""
         sent = list(csv.DictReader(io.StringIO(entry.csv.decode("utf-8"))))
         skus = sorted({row["item_id"] for row in sent})
-        results = self.ctx.hook.map_concurrent(self.ctx.clients.logistics.get_inventory, skus)
+        results = self.ctx.executor.map(self.ctx.clients.logistics.get_inventory, skus)
         balances: dict[tuple[str, str], Any] = {}
         for sku, result in zip(skus, results, strict=True):
             if result.error is not None or result.value is None:

@@ -66,7 +66,7 @@ def _expand(
         default, position = _expand(text, match.end(), env, where, inside_default=True)
         current = env.get(name)
         use_default = current is None or (operator == ":-" and current == "")
-        out.append(default if use_default else current)
+        out.append(default if use_default or current is None else current)
     if inside_default:
         raise ValueError(f"{where}: unclosed reference")
     return "".join(out), position

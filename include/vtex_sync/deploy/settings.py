@@ -115,7 +115,11 @@ class AirflowObjects(_Strict):
 
     def describe(self) -> list[str]:
         """One line per object; never a password or an extra's value."""
-        return [item.describe() for item in (*self.connections, *self.pools, *self.variables)]
+        return [
+            *(c.describe() for c in self.connections),
+            *(p.describe() for p in self.pools),
+            *(v.describe() for v in self.variables),
+        ]
 
     def secret_values(self) -> set[str]:
         """Strings that must not appear in any output: logins, passwords and extra values."""

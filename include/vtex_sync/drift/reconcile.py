@@ -80,22 +80,23 @@ def _valid(ctx: Any, table: str, keep: Callable[[Mapping[str, Any]], bool] | Non
 
 def _resolve(ctx: Any, spec: EntitySpec, records: list[Any]) -> list[tuple[Any, dict[str, str] | None]]:
     """Each record with its parents' VTEX ids, or None when a parent is not in VTEX."""
-    bound = {
-        p.entity: ctx.state.bindings(ctx.account, p.entity, {k for r in records if (k := p.key(r))})
-        for p in spec.parents
-    }
-    result = []
+    wanted: dict[str, set[str]] = {parent: set() for parent in spec.entity.parents.values()}
     for record in records:
-        ids: dict[str, str] | None = {}
-        for parent in spec.parents:
-            key = parent.key(record)
-            binding = bound[parent.entity].get(key) if key else None
-            if key and (binding is None or not binding.vtex_id):
-                ids = None
+        for parent, key in spec.parent_keys(record).items():
+            wanted[parent].add(key)
+    bound = {parent: ctx.state.bindings(ctx.account, parent, keys) for parent, keys in wanted.items()}
+    result: list[tuple[Any, dict[str, str] | None]] = []
+    for record in records:
+        ids: dict[str, str] = {}
+        for parent, key in spec.parent_keys(record).items():
+            binding = bound[parent].get(key)
+            if binding is None or not binding.vtex_id:
                 break
-            if key and binding is not None:
-                ids[parent.entity] = str(binding.vtex_id)  # type: ignore[index]
-        result.append((record, ids))
+            ids[parent] = str(binding.vtex_id)
+        else:
+            result.append((record, ids))
+            continue
+        result.append((record, None))
     return result
 
 
@@ -177,7 +178,7 @@ def check_entity(ctx: Any, entity: str, part: Batch) -> EntityCheck:
             check.not_in_vtex += 1
             continue
         todo.append((key, record, ids, binding))
-    results = ctx.hook.map_concurrent(lambda item: target.fetch(ctx.clients, item[3].vtex_id), todo)
+    results = ctx.executor.map(lambda item: target.fetch(ctx.clients, item[3].vtex_id), todo)
     for (key, record, ids, binding), result in zip(todo, results, strict=True):
         if not result.ok:
             check.unreadable += 1
@@ -209,7 +210,7 @@ def check_inventory(ctx: Any, part: Batch) -> EntityCheck:
             continue
         by_sku[ids["sku"]].append((key, record, ids, binding))
     skus = sorted(by_sku)
-    results = ctx.hook.map_concurrent(lambda sku_id: ctx.clients.logistics.get_inventory(sku_id), skus)
+    results = ctx.executor.map(lambda sku_id: ctx.clients.logistics.get_inventory(sku_id), skus)
     for sku_id, result in zip(skus, results, strict=True):
         if not result.ok:
             check.unreadable += len(by_sku[sku_id])

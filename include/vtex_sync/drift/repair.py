@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from vtex_sync.db import utcnow
 from vtex_sync.drift.reconcile import Group
-from vtex_sync.flows.engine import Outcome
+from vtex_sync.flows.engine import EntityReport
 from vtex_sync.flows.runner import Window
 from vtex_sync.state import tables as t
 
@@ -47,7 +47,7 @@ def forget_pushes(state: Any, account: str, entity: str, keys: Iterable[str]) ->
     return changed
 
 
-def repair(ctx: Any, group: Group, drifted: Mapping[str, list[str]], *, confirm: bool) -> list[Outcome]:
+def repair(ctx: Any, group: Group, drifted: Mapping[str, list[str]], *, confirm: bool) -> list[EntityReport]:
     """Re-send the ERP's version of the `drifted` keys (per entity) through `group`'s sync flow."""
     from vtex_sync.flows.incremental import FLOWS, Extra, with_extras
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from vtex_sync import metrics
 from vtex_sync.drift import report as rep
 from vtex_sync.drift.reconcile import ENTITIES, Group, check_entity
 
@@ -15,16 +16,17 @@ log = logging.getLogger(__name__)
 
 def reconcile_group(group: str, params: Mapping[str, Any], *, day: datetime) -> dict[str, Any]:
     """Compare `group`'s entities in the day's slice with VTEX; repair them when ``params["repair"]``."""
-    from vtex_sync.context import build_context
+    from vtex_sync.airflow.connections import build_context, load_settings
     from vtex_sync.flows.incremental import total_counts
     from vtex_sync.flows.report import format_counts
-    from vtex_sync.tasks import load_settings
 
     ctx = build_context(settings=load_settings())
     part = rep.Slice.for_date(day, int(params.get("slices") or 1))
     checks = [check_entity(ctx, entity, part) for entity in ENTITIES[Group(group)]]
     result = rep.build_part(ctx.state, ctx.account, checks, part)
     for check in checks:
+        metrics.gauge(len(check.drifted), "drift", check.entity, "drifted")
+        metrics.gauge(check.checked, "drift", check.entity, "checked")
         log.info(
             "reconcile %s (slice %d/%d): checked %s of %s | drifted %s | not in VTEX %s | unreadable %s",
             check.entity,
@@ -59,7 +61,7 @@ def reconcile_group(group: str, params: Mapping[str, Any], *, day: datetime) -> 
 
 def store(parts: list[Mapping[str, Any]], *, run_id: str) -> dict[str, Any]:
     """Merge the groups' parts into one report, keep it in the state store and log it."""
-    from vtex_sync.context import build_context
+    from vtex_sync.airflow.connections import build_context
 
     report = rep.merge_parts(parts)
     ctx = build_context(dry_run=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vtex_sync.erp.base import ErpOrders, ErpReader
+from vtex_sync.erp.base import Erp, ErpOrders, ErpReader
 from vtex_sync.erp.factory import erp_from_connection, erp_from_extra, erp_from_url
 from vtex_sync.erp.files import FileErp, write_drop
 from vtex_sync.erp.schema import INBOUND_TABLES, create_erp_schema, key_columns
@@ -11,6 +11,7 @@ from vtex_sync.erp.validation import QuarantineEntry, ValidationResult, check_ca
 
 __all__ = [
     "INBOUND_TABLES",
+    "Erp",
     "ErpOrders",
     "ErpReader",
     "FileErp",

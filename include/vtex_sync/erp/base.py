@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -22,6 +22,8 @@ class ErpReader(Protocol):
         until: datetime | None = None,
         chunk_size: int = 1000,
     ) -> Iterator[list[Row]]: ...
+
+    def read_keys(self, table: str, keys: Iterable[str], *, column: str | None = None) -> list[Row]: ...
 
     def count(self, table: str) -> int: ...
 
@@ -48,8 +50,15 @@ class ErpOrders(Protocol):
 
     def pending_cancellations(self) -> list[Row]: ...
 
-    def mark_sync(self, table: str, key: SyncKey, status: str, message: str | None = None,
+    def mark_sync(self, table_name: str, key: SyncKey, status: str, message: str | None = None,
                   **extra: Any) -> bool: ...
+
+    def request_cancellation(self, vtex_order_id: str, reason: str | None = None) -> bool: ...
+
+
+@runtime_checkable
+class Erp(ErpReader, ErpOrders, Protocol):
+    """A whole ERP adapter: the staging tables in, the orders out (`SqlErp`, `FileErp`)."""
 
 
 def normalise_key(key_names: tuple[str, ...], key: SyncKey) -> dict[str, Any]:

@@ -59,19 +59,29 @@ class Origin:
 
 
 class SourcedRow(dict[str, Any]):
-    """A row (a plain dict to every reader of it) that remembers its `origin`."""
+    """A row (a plain dict to every reader of it) that remembers its `origin` and the `raw`
+    cells it was converted from (what a quarantine entry shows)."""
 
     origin: Origin | None = None
+    raw: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, values: dict[str, Any], origin: Origin) -> SourcedRow:
+    def of(cls, values: dict[str, Any], origin: Origin, raw: dict[str, Any] | None = None) -> SourcedRow:
         row = cls(values)
-        row.origin = origin
+        row.origin, row.raw = origin, raw
         return row
 
 
 def origin_of(row: Any) -> Origin | None:
     return getattr(row, "origin", None)
+
+
+def raw_value(row: Any, name: str) -> Any:
+    """The cell as the source held it (before conversion), else the row's value."""
+    raw = getattr(row, "raw", None)
+    if raw is not None and name in raw:
+        return raw[name]
+    return row.get(name) if hasattr(row, "get") else None
 
 
 def _decimal(value: Any) -> Decimal | None:

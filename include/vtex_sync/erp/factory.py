@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from vtex_sync.db import url_with_password
-from vtex_sync.erp.files import FileErp
+from vtex_sync.erp.files import FileErp, FileFormat
 from vtex_sync.erp.sql import SqlErp
 
 FILE_SUFFIXES = {".csv": "csv", ".parquet": "parquet"}
@@ -24,7 +24,7 @@ def erp_from_url(url_or_path: str | Path, *, file_format: str | None = None) -> 
     folder = Path(text)
     if file_format is None:
         file_format = "parquet" if any(folder.glob("*.parquet")) else "csv"
-    return FileErp(folder, format=file_format)
+    return FileErp(folder, format=cast(FileFormat, file_format))  # FileErp refuses other formats
 
 
 def erp_from_extra(extra: dict[str, Any], password: str | None = None) -> SqlErp | FileErp:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from vtex_sync.erp.errors import ErpSourceError, MissingColumnError
 from vtex_sync.erp.schema import key_columns, required_columns, table
 
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 RAW_PREVIEW = 80
 
 
@@ -76,7 +78,7 @@ def _typed(table_name: str, values: dict[str, Any]) -> dict[str, Any]:
 
 def _sourced(table_name: str, values: dict[str, Any], origin: Origin,
              problem: RowProblem | None = None) -> SourcedRow:
-    row = SourcedRow.of(_typed(table_name, values), origin)
+    row = SourcedRow.of(_typed(table_name, values), origin, values)
     if problem is not None:
         row.problem = problem  # type: ignore[attr-defined]
     return row
@@ -91,6 +93,15 @@ def _has_bad_bytes(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
+def _control_problem(values: dict[str, Any], origin: Origin) -> RowProblem | None:
+    """A NUL or other control character (not tab or newline) in a text cell: a damaged export."""
+    for name, value in values.items():
+        if isinstance(value, str) and CONTROL_RE.search(value):
+            return RowProblem(name, repr(value)[1:-1], "control_character",
+                              f"{origin}: column {name} holds a control character (shown escaped)")
+    return None
+
+
 class CsvTable:
     """One CSV file of a staging table, read with an explicit encoding and delimiter."""
 
@@ -98,6 +109,25 @@ class CsvTable:
         self.path, self.table_name = path, table_name
         self.encoding = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
         self.delimiter = delimiter
+
+    def _check_not_utf8(self) -> None:
+        """A file that is valid UTF-8 with non-ASCII text, read with a one-byte encoding, would
+        turn every accent into mojibake without a single decoding error: refuse it."""
+        if codecs.lookup(self.encoding).name in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+            return
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        non_ascii = False
+        with open(self.path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    return  # not UTF-8: the configured encoding is plausible
+                non_ascii = non_ascii or any(byte > 0x7F for byte in chunk)
+        if non_ascii:
+            raise ErpSourceError(f"{self.path.name}: the file is UTF-8 text but the ERP connection says "
+                                 f"encoding {self.encoding!r}; its accents would be garbled. Set "
+                                 "\"encoding\" to 'utf-8' (nothing was read from this file)")
 
     def _header(self, cells: list[str], raw_line: str) -> list[str]:
         header = [normalise_text(cell) for cell in cells]
@@ -117,6 +147,7 @@ class CsvTable:
         return header
 
     def rows(self) -> Iterator[SourcedRow]:
+        self._check_not_utf8()
         with open(self.path, encoding=self.encoding, errors="surrogateescape", newline="") as handle:
             first = handle.readline()
             if not first.strip():
@@ -153,7 +184,7 @@ class CsvTable:
             clean = {k: v if not _has_bad_bytes(v) else _escaped(v) for k, v in values.items()}
             return _sourced(self.table_name, clean, origin,
                             RowProblem(bad, _escaped(values[bad]), "bad_encoding", message))
-        return _sourced(self.table_name, values, origin)
+        return _sourced(self.table_name, values, origin, _control_problem(values, origin))
 
 
 class ParquetTable:
@@ -180,4 +211,5 @@ class ParquetTable:
             for record in batch.to_pylist():
                 number += 1
                 values = {normalise_text(k): v for k, v in record.items()}
-                yield _sourced(self.table_name, values, Origin(self.path.name, number, "row"))
+                origin = Origin(self.path.name, number, "row")
+                yield _sourced(self.table_name, values, origin, _control_problem(values, origin))

@@ -15,7 +15,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -45,7 +45,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-def write_drop(folder: str | Path, data: Mapping[str, list[Mapping[str, Any]]],
+def write_drop(folder: str | Path, data: Mapping[str, Sequence[Mapping[str, Any]]],
                file_format: FileFormat = "csv") -> list[Path]:
     """Write tables into a drop folder as `FileErp` reads them (used by the demo and tests)."""
     folder = Path(folder)
@@ -282,7 +282,7 @@ class FileErp:
         rows = self._answers(table_name)
 
         def status(row: Row) -> str:
-            return outcome.get(tuple(str(row[k]) for k in keys), row.get("sync_status") or "pending")
+            return str(outcome.get(tuple(str(row[k]) for k in keys), row.get("sync_status") or "pending"))
 
         return [row for row in rows if status(row) == "pending"]
 

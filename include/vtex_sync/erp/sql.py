@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import String, and_, func, inspect, literal, select, type_coerce, update
 from sqlalchemy.engine import Connection
@@ -80,11 +80,12 @@ class SqlErp:
         ]
 
     def _row(self, table_name: str, values: Mapping[str, Any], number: int) -> SourcedRow:
+        raw = dict(values)
         if self.engine.dialect.name == "sqlite":
             columns = table(table_name).c
             values = {name: _text(value) if isinstance(columns[name].type, String)
-                      else coerce(value, columns[name].type) for name, value in values.items()}
-        return SourcedRow.of(dict(values), Origin(f"ERP table {table_name}", number, "row"))
+                      else coerce(value, columns[name].type) for name, value in raw.items()}
+        return SourcedRow.of(dict(values), Origin(f"ERP table {table_name}", number, "row"), raw)
 
     def read(
         self,
@@ -110,10 +111,10 @@ class SqlErp:
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=chunk_size).execute(stmt)
             for partition in result.mappings().partitions():
-                chunk = []
+                chunk: list[Row] = []
                 for row in partition:
                     number += 1
-                    chunk.append(self._row(table_name, row, number))
+                    chunk.append(self._row(table_name, cast(Mapping[str, Any], row), number))
                 yield chunk
 
     def read_keys(self, table_name: str, keys: Iterable[str], *, column: str | None = None,
@@ -129,7 +130,8 @@ class SqlErp:
         with self.engine.connect() as conn:
             for start in range(0, len(values), chunk_size):
                 stmt = select(*columns).where(tbl.c[by].in_(values[start:start + chunk_size]))
-                rows += [self._row(table_name, row, 0) for row in conn.execute(stmt).mappings()]
+                rows += [self._row(table_name, cast(Mapping[str, Any], row), 0)
+                         for row in conn.execute(stmt).mappings()]
         return rows if column else [r for r in rows if row_key(table_name, r) in wanted]
 
     def keys(self, table_name: str) -> set[str]:

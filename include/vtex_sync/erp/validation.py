@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from vtex_sync.entities import validation_parents
-from vtex_sync.erp.cells import normalise_text, origin_of
+from vtex_sync.erp.cells import normalise_text, origin_of, raw_value
 from vtex_sync.erp.models import MODELS, Category, ErpRow
 from vtex_sync.erp.schema import key_columns
 
@@ -103,7 +103,16 @@ def _rule_of(error: Mapping[str, Any]) -> str:
             return "negative" if Decimal(str(error.get("input"))) < 0 else "out_of_range"
         except ArithmeticError:
             return "out_of_range"
+    if kind == "int_parsing" and _is_number(error.get("input")):
+        return "fractional"
     return PARSE_RULES.get(kind, kind)
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return Decimal(str(value).strip()).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _entry(table: str, key: str, row: Any, field_name: str, value: Any, rule: str,
@@ -120,10 +129,10 @@ def _entry_from_error(table: str, key: str, row: Mapping[str, Any], exc: Validat
     field_name = ".".join(str(part) for part in first["loc"]) or "<row>"
     def describe(error: Mapping[str, Any]) -> str:
         name = ".".join(str(p) for p in error["loc"])
-        return f"{name} = {_short(row.get(name))!r}: {error['msg']}"
+        return f"{name} = {_short(raw_value(row, name))!r}: {error['msg']}"
 
     message = "; ".join(describe(e) for e in errors)
-    return _entry(table, key, row, field_name, row.get(field_name), _rule_of(first), message)
+    return _entry(table, key, row, field_name, raw_value(row, field_name), _rule_of(first), message)
 
 
 def _ambiguous(table: str, rows: list[Mapping[str, Any]]) -> dict[int, QuarantineEntry]:
@@ -149,7 +158,8 @@ def _ambiguous(table: str, rows: list[Mapping[str, Any]]) -> dict[int, Quarantin
             else:
                 rule, message = "key_twin", (f"raw key {raw!r} differs from {others} only by spaces or "
                                              "invisible characters")
-            held[index] = _entry(table, key or raw or "<empty key>", rows[index], columns, repr(raw),
+            shown = key if rule == "duplicate_key" else raw  # a twin is filed under its raw key
+            held[index] = _entry(table, shown or "<empty key>", rows[index], columns, repr(raw),
                                  rule, message)
     return held
 
@@ -181,7 +191,7 @@ def validate_rows(
         problem = getattr(row, "problem", None)
         if problem is not None:
             result.quarantined.append(QuarantineEntry(
-                table, key or "<unreadable row>", problem.field, _short(problem.value), problem.rule,
+                table, key or f"<{origin_of(row)}>", problem.field, _short(problem.value), problem.rule,
                 problem.message, *_where(row)))
             continue
         if index in held:
@@ -198,7 +208,8 @@ def validate_rows(
             column, value = missing
             result.quarantined.append(_entry(
                 table, key, row, column, value, "unknown_parent",
-                f"{column} {value!r} does not exist in {PARENTS[table][column]}",
+                f"{column} {value!r} does not exist in {PARENTS[table][column]} (neither in the ERP nor "
+                "in VTEX): the row is held here, not left waiting, until that parent exists",
             ))
             continue
         result.valid.append(item)

@@ -6,13 +6,18 @@ object serves create, update and the change hash.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from vtex_provider.exceptions import VtexApiError
+from vtex_provider.exceptions import VtexApiError, VtexNotFoundError
 from vtex_provider.models import catalog as vc
 from vtex_sync.entities import ENTITIES
 from vtex_sync.flows.engine import EntitySpec
+from vtex_sync.flows.ownership import Owned
+
+log = logging.getLogger(__name__)
 
 FIELD_TYPES = {"text": 1, "multiline": 2, "number": 4, "combo": 5, "radio": 6, "checkbox": 7}
 
@@ -39,6 +44,12 @@ def _category(row: Any, ids: dict[str, str]) -> vc.Category:
     )
 
 
+def _update_category(c: Any, vtex_id: str, payload: vc.Category) -> None:
+    category_id = int(vtex_id)
+    current = c.catalog.get_category(category_id)
+    c.catalog.update_category(category_id, c.ownership.merge(Owned.CATEGORY, current, payload))
+
+
 def _find_category(c: Any, payload: vc.Category) -> int | None:
     found = c.catalog.find_category(payload.name, payload.father_category_id)
     return found.id if found else None
@@ -48,7 +59,7 @@ CATEGORIES = EntitySpec(
     ENTITIES["category"],
     build=_category,
     create=lambda c, p: c.catalog.create_category(p).id,
-    update=lambda c, vid, p: c.catalog.update_category(int(vid), p),
+    update=_update_category,
     lookup=_find_category,
 )
 
@@ -56,9 +67,39 @@ CATEGORIES = EntitySpec(
 # --- brands ----------------------------------------------------------------------------------
 
 
+def _update_brand(c: Any, vtex_id: str, payload: vc.Brand) -> None:
+    brand_id = int(vtex_id)
+    current = c.catalog.get_brand(brand_id)
+    c.catalog.update_brand(brand_id, c.ownership.merge(Owned.BRAND, current, payload))
+
+
 def _find_brand(c: Any, payload: vc.Brand) -> int | None:
     found = c.catalog.find_brand(payload.name)
     return found.id if found else None
+
+
+# VTEX's create-brand schema requires the `Id`: the product chooses it from the brand's name,
+# in a range of its own; an id another brand already holds moves on to the next candidate.
+BRAND_ID_BASE, BRAND_ID_SPAN, BRAND_ID_TRIES = 100_000_000, 900_000_000, 20
+
+
+def brand_ids(name: str) -> list[int]:
+    """The candidate ids of a new brand, the same for the same (trimmed, case-folded) name."""
+    digest = hashlib.sha256(name.strip().casefold().encode()).digest()
+    first = int.from_bytes(digest[:8], "big") % BRAND_ID_SPAN
+    return [BRAND_ID_BASE + (first + n) % BRAND_ID_SPAN for n in range(BRAND_ID_TRIES)]
+
+
+def _create_brand(c: Any, payload: vc.Brand) -> int:
+    """Create with the first free candidate id; one that holds this very brand (an earlier
+    attempt whose answer was lost) is taken as it is."""
+    for brand_id in brand_ids(payload.name):
+        existing = c.catalog.get_brand(brand_id)
+        if existing is None:
+            return c.catalog.create_brand(payload.model_copy(update={"id": brand_id})).id or brand_id
+        if _same(existing.name, payload.name):
+            return brand_id
+    raise RuntimeError(f"brand {payload.name!r}: no free id among {BRAND_ID_TRIES} candidates")
 
 
 BRANDS = EntitySpec(
@@ -70,8 +111,8 @@ BRANDS = EntitySpec(
         site_title=r.title or r.name,
         active=r.active,
     ),
-    create=lambda c, p: c.catalog.create_brand(p).id,
-    update=lambda c, vid, p: c.catalog.update_brand(int(vid), p),
+    create=_create_brand,
+    update=_update_brand,
     lookup=_find_brand,
 )
 
@@ -79,9 +120,46 @@ BRANDS = EntitySpec(
 # --- specifications --------------------------------------------------------------------------
 
 
+# VTEX lists groups and fields per category only: one of the root category (no `CategoryId`,
+# for all categories) is found by reading the ids after the highest one listed, in order,
+# until PROBE_MISSES ids in a row answer 404.
+PROBE_MISSES = 5
+PROBE_LIMIT = 1000
+
+
+def _probe(get: Any, start: int, matches: Any) -> int | None:
+    misses, vtex_id = 0, start
+    while misses < PROBE_MISSES and vtex_id < start + PROBE_LIMIT:
+        vtex_id += 1
+        found = get(vtex_id)
+        if found is None:
+            misses += 1
+            continue
+        misses = 0
+        if matches(found):
+            return vtex_id
+    return None
+
+
+def _departments(c: Any) -> list[int]:
+    return [node.id for node in c.catalog.category_tree(1)]
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").strip() == (b or "").strip()
+
+
 def _find_group(c: Any, payload: vc.SpecificationGroup) -> int | None:
-    groups = c.catalog.list_specification_groups(payload.category_id) if payload.category_id else []
-    return next((g.id for g in groups if g.name == payload.name), None)
+    """The group with this name and category (a root-category group: found by id probing)."""
+    if payload.category_id is not None:
+        groups = c.catalog.list_specification_groups(payload.category_id)
+        return next((g.id for g in groups if _same(g.name, payload.name)), None)
+    listed = [g.id or 0 for cid in _departments(c) for g in c.catalog.list_specification_groups(cid)]
+    return _probe(
+        c.catalog.get_specification_group,
+        max(listed, default=0),
+        lambda g: g.category_id is None and _same(g.name, payload.name),
+    )
 
 
 SPECIFICATION_GROUPS = EntitySpec(
@@ -98,8 +176,33 @@ SPECIFICATION_GROUPS = EntitySpec(
 
 
 def _find_field(c: Any, payload: vc.SpecificationField) -> int | None:
-    fields = c.catalog.list_specification_fields(payload.category_id) if payload.category_id else []
-    return next((f.field_id for f in fields if f.name == payload.name), None)
+    """The field with this name, group and category (a root-category one: by id probing)."""
+
+    def matches(f: vc.SpecificationField) -> bool:
+        return (
+            _same(f.name, payload.name)
+            and f.field_group_id == payload.field_group_id
+            and (f.category_id or None) == payload.category_id
+        )
+
+    if payload.category_id is not None:
+        listed = c.catalog.list_specification_fields(payload.category_id)
+        for summary in listed:
+            if _same(summary.name, payload.name):
+                found = c.catalog.get_specification_field(summary.field_id)
+                if found is not None and matches(found):
+                    return summary.field_id
+        return None
+    ids = [f.field_id for cid in _departments(c) for f in c.catalog.list_specification_fields(cid)]
+    return _probe(c.catalog.get_specification_field, max(ids, default=0), matches)
+
+
+def _update_field(c: Any, vtex_id: str, payload: vc.SpecificationField) -> None:
+    """VTEX's update requires the field's `CategoryId` (not editable): keep the one VTEX has."""
+    field_id = int(vtex_id)
+    current = c.catalog.get_specification_field(field_id)
+    category = current.category_id if current is not None else payload.category_id
+    c.catalog.update_specification_field(field_id, payload.model_copy(update={"category_id": category}))
 
 
 SPECIFICATION_FIELDS = EntitySpec(
@@ -116,14 +219,15 @@ SPECIFICATION_FIELDS = EntitySpec(
         is_active=r.active,
     ),
     create=lambda c, p: c.catalog.create_specification_field(p).id,
-    update=lambda c, vid, p: c.catalog.update_specification_field(int(vid), p),
+    update=_update_field,
     lookup=_find_field,
 )
 
 
 def _find_value(c: Any, payload: vc.SpecificationValue) -> int | None:
+    """The value of this field with this name (both must match; names compare trimmed)."""
     values = c.catalog.list_specification_values(payload.field_id)
-    return next((v.field_value_id for v in values if v.value == payload.name), None)
+    return next((v.field_value_id for v in values if _same(v.value, payload.name)), None)
 
 
 SPECIFICATION_VALUES = EntitySpec(
@@ -161,6 +265,13 @@ def _product(r: Any, ids: dict[str, str]) -> vc.Product:
     )
 
 
+def _update_product(c: Any, vtex_id: str, payload: vc.Product) -> None:
+    """Read-modify-write: the store's fields (tax code, URL slug, score, ...) go back unchanged."""
+    product_id = int(vtex_id)
+    current = c.catalog.get_product(product_id)
+    c.catalog.update_product(product_id, c.ownership.merge(Owned.PRODUCT, current, payload))
+
+
 def _find_product(c: Any, payload: vc.Product) -> int | None:
     found = c.catalog.get_product_by_ref_id(payload.ref_id)
     return found.id if found else None
@@ -170,7 +281,7 @@ PRODUCTS = EntitySpec(
     ENTITIES["product"],
     build=_product,
     create=lambda c, p: c.catalog.create_product(p).id,
-    update=lambda c, vid, p: c.catalog.update_product(int(vid), p),
+    update=_update_product,
     lookup=_find_product,
 )
 
@@ -181,9 +292,10 @@ class ProductSpecPayload:
 
     product_id: int
     spec: vc.ProductSpecification
+    active: bool = True
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        return {"ProductId": self.product_id, **self.spec.model_dump(**kwargs)}
+        return {"ProductId": self.product_id, "Active": self.active, **self.spec.model_dump(**kwargs)}
 
 
 def _product_spec(r: Any, ids: dict[str, str]) -> ProductSpecPayload:
@@ -193,26 +305,42 @@ def _product_spec(r: Any, ids: dict[str, str]) -> ProductSpecPayload:
         field_value_id=value_id,
         text=None if value_id else r.text,
     )
-    return ProductSpecPayload(_int(ids["product"]) or 0, spec)
+    return ProductSpecPayload(_int(ids["product"]) or 0, spec, bool(r.active))
 
 
-def _find_product_spec(c: Any, p: ProductSpecPayload) -> int | None:
-    existing = c.catalog.list_product_specifications(p.product_id)
-    return next((s.id for s in existing if s.field_id == p.spec.field_id), None)
+def _delete_quietly(delete: Any, *args: int) -> None:
+    try:
+        delete(*args)
+    except VtexNotFoundError:
+        pass  # already gone
 
 
-def _replace_product_spec(c: Any, vtex_id: str, p: ProductSpecPayload) -> None:
-    """VTEX has no PUT for a product specification association: delete, then add."""
-    c.catalog.delete_product_specification(p.product_id, int(vtex_id))
-    c.catalog.add_product_specification(p.product_id, p.spec)
+def _put_product_spec(c: Any, p: ProductSpecPayload) -> str:
+    """Make VTEX hold exactly this value (or text) of the field, or none when switched off.
+
+    VTEX has no PUT for a product specification: a changed text is deleted and added again,
+    which gives it a new id. So the association is found in VTEX every time, and the id map
+    holds the stable `<product>:<field>:<value>` rather than VTEX's association id.
+    """
+    catalog, spec = c.catalog, p.spec
+    mine = [s for s in catalog.list_product_specifications(p.product_id) if s.field_id == spec.field_id]
+    if spec.field_value_id is not None:
+        mine = [s for s in mine if s.field_value_id == spec.field_value_id]
+        keep = mine[:1] if p.active else []
+    else:
+        keep = [s for s in mine if _same(s.text, spec.text)][:1] if p.active else []
+    for stale in mine:
+        if stale not in keep and stale.id is not None:
+            _delete_quietly(catalog.delete_product_specification, p.product_id, stale.id)
+    if p.active and not keep:
+        catalog.add_product_specification(p.product_id, spec)
+    return f"{p.product_id}:{spec.field_id}:{spec.field_value_id or ''}"
 
 
 PRODUCT_SPECIFICATIONS = EntitySpec(
     ENTITIES["product_specification"],
     build=_product_spec,
-    create=lambda c, p: c.catalog.add_product_specification(p.product_id, p.spec).id,
-    update=_replace_product_spec,
-    lookup=_find_product_spec,
+    upsert=_put_product_spec,
 )
 
 
@@ -251,7 +379,7 @@ def _sku(r: Any, ids: dict[str, str]) -> vc.Sku:
         name=r.name,
         ref_id=r.ref_id,
         is_active=r.active,
-        activate_if_possible=False,
+        activate_if_possible=True,
         packaged_height=float(r.packaged_height),
         packaged_length=float(r.packaged_length),
         packaged_width=float(r.packaged_width),
@@ -266,6 +394,42 @@ def _sku(r: Any, ids: dict[str, str]) -> vc.Sku:
     )
 
 
+def not_activatable(c: Any, sku_id: int, sku: vc.Sku) -> str | None:
+    """Why VTEX would refuse to activate this SKU (guide skus.md, "Activating an SKU"), or None.
+
+    Checked here: a RefId or an EAN, and at least one image. VTEX itself activates a SKU created
+    with `ActivateIfPossible` once the rest holds, so a SKU held back is activated by VTEX later.
+    """
+    if not (sku.ref_id or "").strip() and not c.catalog.list_sku_eans(sku_id):
+        return "no RefId or EAN"
+    if not c.catalog.list_sku_files(sku_id):
+        return "no image"
+    return None
+
+
+def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
+    """Read-modify-write; the ERP's active flag is sent only where VTEX's requirements are met.
+
+    A SKU that cannot be activated is logged once ("not activatable: <reason>"): its ERP row is
+    then recorded as pushed, so later runs do not send it again until the ERP row changes.
+    An update that would change nothing in VTEX is not sent.
+    """
+    sku_id = int(vtex_id)
+    current = c.catalog.get_sku(sku_id)
+    sent = c.ownership.merge(Owned.SKU, current, payload)
+    active = payload.is_active
+    if active and not (current is not None and current.is_active):
+        reason = not_activatable(c, sku_id, sent)
+        if reason is not None:
+            log.warning("sku %s (VTEX id %s): not activatable: %s", payload.ref_id, sku_id, reason)
+            active = False
+    # ActivateIfPossible follows the ERP: VTEX would switch a deactivated SKU on again by itself
+    sent = sent.model_copy(update={"is_active": active, "activate_if_possible": payload.is_active})
+    if current is not None and sent.to_body() == current.to_body():
+        return
+    c.catalog.update_sku(sku_id, sent)
+
+
 def _find_sku(c: Any, payload: vc.Sku) -> int | None:
     return c.catalog.get_sku_id_by_ref_id(payload.ref_id)
 
@@ -274,11 +438,11 @@ SKUS = EntitySpec(
     ENTITIES["sku"],
     build=_sku,
     create=lambda c, p: c.catalog.create_sku(p).id,
-    update=lambda c, vid, p: c.catalog.update_sku(int(vid), p),
+    update=_update_sku,
     lookup=_find_sku,
-    # VTEX refuses to create an active SKU: it is created inactive and activated once its
-    # specifications and images are there (the activation step sees the hash differ).
-    create_payload=lambda p: p.model_copy(update={"is_active": False}),
+    # VTEX refuses to create an active SKU: it is created inactive with ActivateIfPossible, and
+    # VTEX activates it once its requirements hold (the activation step sees the hash differ).
+    create_payload=lambda p: p.model_copy(update={"is_active": False, "activate_if_possible": True}),
 )
 
 
@@ -305,14 +469,30 @@ SKU_EANS = EntitySpec(
 class SkuSpecPayload:
     sku_id: int
     spec: vc.SkuSpecification
+    active: bool = True
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        return {"SkuId": self.sku_id, **self.spec.model_dump(**kwargs)}
+        return {"SkuId": self.sku_id, "Active": self.active, **self.spec.model_dump(**kwargs)}
 
 
-def _find_sku_spec(c: Any, p: SkuSpecPayload) -> int | None:
-    existing = c.catalog.list_sku_specifications(p.sku_id)
-    return next((s.id for s in existing if s.field_id == p.spec.field_id), None)
+def _put_sku_spec(c: Any, p: SkuSpecPayload) -> str:
+    """Make VTEX hold this value of the field on the SKU, or none when switched off.
+
+    The association is found in VTEX by field every time, so a lost answer or an id VTEX
+    changed never leaves a duplicate or a stale id; the id map holds `<sku>:<field>`.
+    """
+    catalog = c.catalog
+    mine = [s for s in catalog.list_sku_specifications(p.sku_id) if s.field_id == p.spec.field_id]
+    extra = mine if not p.active else mine[1:]
+    for stale in extra:
+        if stale.id is not None:
+            _delete_quietly(catalog.delete_sku_specification, p.sku_id, stale.id)
+    if p.active and not mine:
+        catalog.add_sku_specification(p.sku_id, p.spec)
+    elif p.active and mine[0].field_value_id != p.spec.field_value_id:
+        update = {"id": mine[0].id, "sku_id": p.sku_id}
+        catalog.update_sku_specification(p.sku_id, p.spec.model_copy(update=update))
+    return f"{p.sku_id}:{p.spec.field_id}"
 
 
 SKU_SPECIFICATIONS = EntitySpec(
@@ -323,12 +503,9 @@ SKU_SPECIFICATIONS = EntitySpec(
             field_id=_int(ids["specification_field"]) or 0,
             field_value_id=_int(ids["specification_value"]),
         ),
+        bool(r.active),
     ),
-    create=lambda c, p: c.catalog.add_sku_specification(p.sku_id, p.spec).id,
-    update=lambda c, vid, p: c.catalog.update_sku_specification(
-        p.sku_id, p.spec.model_copy(update={"id": int(vid), "sku_id": p.sku_id})
-    ),
-    lookup=_find_sku_spec,
+    upsert=_put_sku_spec,
 )
 
 
@@ -336,14 +513,29 @@ SKU_SPECIFICATIONS = EntitySpec(
 class SkuFilePayload:
     sku_id: int
     file: vc.SkuFileInput
+    active: bool = True
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        return {"SkuId": self.sku_id, **self.file.model_dump(**kwargs)}
+        return {"SkuId": self.sku_id, "Active": self.active, **self.file.model_dump(**kwargs)}
 
 
-def _find_sku_file(c: Any, p: SkuFilePayload) -> int | None:
-    existing = c.catalog.list_sku_files(p.sku_id)
-    return next((f.id for f in existing if f.url == p.file.url or f.name == p.file.name), None)
+def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
+    """Make the SKU show this image (found in VTEX by URL, then by name), or remove it when the
+    ERP switched it off. Found every time, so a lost answer leaves no duplicate; the id map
+    holds `<sku>:<position>`."""
+    catalog = c.catalog
+    files = catalog.list_sku_files(p.sku_id)
+    found = next((f for f in files if f.url and f.url == p.file.url), None) or next(
+        (f for f in files if f.name and f.name == p.file.name), None
+    )
+    if not p.active:
+        if found is not None and found.id is not None:
+            _delete_quietly(catalog.delete_sku_file, p.sku_id, found.id)
+    elif found is None or found.id is None:
+        catalog.create_sku_file(p.sku_id, p.file)
+    else:
+        catalog.update_sku_file(p.sku_id, found.id, p.file)
+    return f"{p.sku_id}:{p.file.position}"
 
 
 SKU_IMAGES = EntitySpec(
@@ -351,8 +543,7 @@ SKU_IMAGES = EntitySpec(
     build=lambda r, ids: SkuFilePayload(
         _int(ids["sku"]) or 0,
         vc.SkuFileInput(name=r.name, url=r.url, is_main=r.is_main, label=r.label, position=r.position),
+        bool(r.active),
     ),
-    create=lambda c, p: c.catalog.create_sku_file(p.sku_id, p.file).id,
-    update=lambda c, vid, p: c.catalog.update_sku_file(p.sku_id, int(vid), p.file),
-    lookup=_find_sku_file,
+    upsert=_put_sku_file,
 )

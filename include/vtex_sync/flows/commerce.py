@@ -7,12 +7,13 @@ dock upserts by id), except Master Data documents, which are created once and pa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from vtex_provider.models import logistics as vl
 from vtex_provider.models import pricing as vp
-from vtex_sync.entities import ENTITIES
+from vtex_sync.entities import ENTITIES, Entity
 from vtex_sync.flows.engine import EntitySpec
 
 
@@ -261,20 +262,13 @@ def _find_document(c: Any, doc: Document) -> str | None:
     return None if found is None else str(found["id"])
 
 
-CUSTOMERS = EntitySpec(
-    ENTITIES["customer"],
-    build=_customer,
-    create=_create_document,
-    update=_patch_document,
-    lookup=_find_document,
-    lookup_first=True,
-)
+def _documents(entity: Entity, build: Callable[[Any, dict[str, str]], Document]) -> EntitySpec:
+    """A Master Data entity: created once (looked up first, so a re-run never duplicates), then patched."""
+    return EntitySpec(
+        entity, build=build, create=_create_document, update=_patch_document, lookup=_find_document,
+        lookup_first=True,
+    )
 
-CUSTOMER_ADDRESSES = EntitySpec(
-    ENTITIES["customer_address"],
-    build=_address,
-    create=_create_document,
-    update=_patch_document,
-    lookup=_find_document,
-    lookup_first=True,
-)
+
+CUSTOMERS = _documents(ENTITIES["customer"], _customer)
+CUSTOMER_ADDRESSES = _documents(ENTITIES["customer_address"], _address)

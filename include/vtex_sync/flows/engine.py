@@ -15,11 +15,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
 from vtex_sync.entities import Entity
 from vtex_sync.hashing import payload_hash as _hash_dict
+from vtex_sync.records import Action, RecordStatus
+
+if TYPE_CHECKING:
+    from vtex_sync.context import SyncContext
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +33,6 @@ def payload_hash(payload: Any) -> str:
     if hasattr(payload, "model_dump"):
         payload = payload.model_dump(mode="json", by_alias=True)
     return _hash_dict(payload)
-
-
-CREATE, UPDATE, UNCHANGED, WAITING = "create", "update", "unchanged", "waiting_parent"
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,10 @@ def _text(value: Any) -> str:
 
 @dataclass
 class Planned:
+    """The plan for one record: its action, and the payload and hash to write."""
+
     key: str
-    action: str
+    action: Action
     payload: Any = None
     payload_hash: str | None = None
     vtex_id: str | None = None
@@ -95,20 +98,22 @@ class Planned:
 
 @dataclass
 class Failure:
+    """One record's failed write: its ERP key, the VTEX call and the reason."""
+
     key: str
     call: str
     reason: str
 
 
 @dataclass
-class Outcome:
+class EntityReport:
     """What one entity run did; ``as_dict`` is what a task returns (small, JSON-able)."""
 
     entity: str
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
 
-    def add(self, other: Outcome) -> None:
+    def add(self, other: EntityReport) -> None:
         self.counts.update(other.counts)
         self.failures.extend(other.failures)
 
@@ -121,7 +126,7 @@ class Outcome:
 
 
 def plan(
-    ctx: Any, spec: EntitySpec, rows: Sequence[Any], *, plannable: dict[str, set[str]] | None = None
+    ctx: SyncContext, spec: EntitySpec, rows: Sequence[Any], *, plannable: dict[str, set[str]] | None = None
 ) -> list[Planned]:
     """Decide what each row needs. ``plannable``: parent keys a dry run may count as about to exist."""
     keys = [spec.key(row) for row in rows]
@@ -132,53 +137,53 @@ def plan(
     for key, row in zip(keys, rows, strict=True):
         resolved, missing = _resolve_parents(spec, row, parent_ids, plannable)
         if missing:
-            planned.append(Planned(key, WAITING, reason=f"waiting on {missing}"))
+            planned.append(Planned(key, Action.WAITING, reason=f"waiting on {missing}"))
             continue
         payload = spec.build(row, resolved)
         digest = payload_hash(payload)
         binding = bindings.get(key)
         if binding is not None and binding.vtex_id and binding.payload_hash == digest:
-            planned.append(Planned(key, UNCHANGED, vtex_id=binding.vtex_id))
+            planned.append(Planned(key, Action.UNCHANGED, vtex_id=binding.vtex_id))
         elif binding is not None and binding.vtex_id:
-            planned.append(Planned(key, UPDATE, payload, digest, binding.vtex_id))
+            planned.append(Planned(key, Action.UPDATE, payload, digest, binding.vtex_id))
         else:
-            planned.append(Planned(key, CREATE, payload, digest, pending_intent=key in pending))
+            planned.append(Planned(key, Action.CREATE, payload, digest, pending_intent=key in pending))
     return planned
 
 
-def apply(ctx: Any, spec: EntitySpec, planned: Iterable[Planned]) -> Outcome:
+def apply(ctx: SyncContext, spec: EntitySpec, planned: Iterable[Planned]) -> EntityReport:
     """Make the calls for every record that needs one and record each result."""
-    outcome = Outcome(spec.name)
+    report = EntityReport(spec.name)
     todo = []
     for item in planned:
-        outcome.counts["planned"] += 1
-        if item.action == UNCHANGED:
-            outcome.counts["unchanged"] += 1
-        elif item.action == WAITING:
-            outcome.counts["waiting_parent"] += 1
-            ctx.state.set_status(ctx.account, spec.name, item.key, "waiting_parent", item.reason)
+        report.counts["planned"] += 1
+        if item.action == Action.UNCHANGED:
+            report.counts["unchanged"] += 1
+        elif item.action == Action.WAITING:
+            report.counts["waiting_parent"] += 1
+            ctx.state.set_status(ctx.account, spec.name, item.key, RecordStatus.WAITING_PARENT, item.reason)
         else:
             todo.append(item)
-    results = ctx.hook.map_concurrent(lambda item: _apply_one(ctx, spec, item), todo)
+    results = ctx.executor.map(lambda item: _apply_one(ctx, spec, item), todo)
     for item, result in zip(todo, results, strict=True):
         if result.error is None:
-            outcome.counts["created" if item.action == CREATE else "updated"] += 1
+            report.counts["created" if item.action == Action.CREATE else "updated"] += 1
             continue
         call, reason = _describe_error(spec, item, result.error)
-        outcome.counts["failed"] += 1
-        outcome.failures.append(Failure(item.key, call, reason))
-        ctx.state.set_status(ctx.account, spec.name, item.key, "failed", f"{call}: {reason}")
-    return outcome
+        report.counts["failed"] += 1
+        report.failures.append(Failure(item.key, call, reason))
+        ctx.state.set_status(ctx.account, spec.name, item.key, RecordStatus.FAILED, f"{call}: {reason}")
+    return report
 
 
-def _apply_one(ctx: Any, spec: EntitySpec, item: Planned) -> str:
+def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
     assert item.payload is not None and item.payload_hash is not None
     state, account = ctx.state, ctx.account
     if spec.upsert is not None:
         vtex_id = str(spec.upsert(ctx.clients, item.payload))
         state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
         return vtex_id
-    if item.action == UPDATE:
+    if item.action == Action.UPDATE:
         assert spec.update is not None and item.vtex_id is not None
         spec.update(ctx.clients, item.vtex_id, item.payload)
         state.record_push(account, spec.name, item.key, item.payload_hash)
@@ -186,28 +191,53 @@ def _apply_one(ctx: Any, spec: EntitySpec, item: Planned) -> str:
     return _create_orphan_safe(ctx, spec, item)
 
 
-def _create_orphan_safe(ctx: Any, spec: EntitySpec, item: Planned) -> str:
-    """Create once: bind to an existing object when an earlier attempt may have made it."""
+class ForeignObjectError(RuntimeError):
+    """A create or lookup led to a VTEX object another ERP record is bound to (never taken)."""
+
+
+def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
+    """Create once, under the record's create lease (one writer per record across runs, DAGs
+    and deployments): a writer that waited for the lease finds the binding the other wrote and
+    binds instead; after a lost answer or a dead writer it looks the record up first."""
     assert spec.create is not None and item.payload is not None
     state, account = ctx.state, ctx.account
     sent = spec.create_payload(item.payload)
     sent_hash = payload_hash(sent)
-    vtex_id = _lookup(ctx, spec, item.payload) if item.pending_intent or spec.lookup_first else None
-    if vtex_id is None:
-        state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
-        vtex_id = _create_or_find(ctx, spec, sent, item.payload)
-    binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
+    with state.create_lease(account, spec.name, item.key) as lease:
+        current = state.get_binding(account, spec.name, item.key)
+        if current is not None and current.vtex_id:
+            log.info("%s %s: bound to VTEX id %s by another writer (waited %.1fs for it); not created again",
+                     spec.name, item.key, current.vtex_id, lease.waited_seconds)
+            return str(current.vtex_id)
+        pending = item.pending_intent or state.has_intent(account, spec.name, item.key)
+        vtex_id = _lookup(ctx, spec, item.payload, item.key) if pending or spec.lookup_first else None
+        if vtex_id is None:
+            state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
+            try:
+                vtex_id = _create_or_find(ctx, spec, sent, item.payload, item.key)
+            except VtexAmbiguousWriteError:
+                raise
+            except VtexApiError as error:
+                if error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429):
+                    # refused for good: nothing was made, so no later run may look for it
+                    state.clear_intent(account, spec.name, item.key)
+                raise
+        owner = state.erp_key_for(account, spec.name, vtex_id)
+        if owner is not None and owner != item.key:
+            state.clear_intent(account, spec.name, item.key)
+            raise ForeignObjectError(f"{spec.name} {item.key}: VTEX id {vtex_id} is {owner}'s")
+        binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
     # a bound object found by lookup may differ from the ERP row: the next plan sees the
     # hash of what was sent, so an update follows only where the entity asks for one.
     return getattr(binding, "vtex_id", None) or vtex_id
 
 
-def _create_or_find(ctx: Any, spec: EntitySpec, sent: Any, payload: Any) -> str:
+def _create_or_find(ctx: SyncContext, spec: EntitySpec, sent: Any, payload: Any, key: str) -> str:
     for attempt in (1, 2):
         try:
             return str(spec.create(ctx.clients, sent))  # type: ignore[misc]
         except VtexAmbiguousWriteError:
-            found = _lookup(ctx, spec, payload)
+            found = _lookup(ctx, spec, payload, key)
             if found is not None:
                 log.info("%s: create outcome unknown, found it by lookup (attempt %d)", spec.name, attempt)
                 return found
@@ -216,14 +246,21 @@ def _create_or_find(ctx: Any, spec: EntitySpec, sent: Any, payload: Any) -> str:
     raise AssertionError("unreachable")
 
 
-def _lookup(ctx: Any, spec: EntitySpec, payload: Any) -> str | None:
+def _lookup(ctx: SyncContext, spec: EntitySpec, payload: Any, key: str) -> str | None:
+    """The object an earlier attempt for `key` made, or None; never one bound to another key."""
     if spec.lookup is None:
         return None
     found = spec.lookup(ctx.clients, payload)
-    return None if found is None else str(found)
+    if found is None:
+        return None
+    owner = ctx.state.erp_key_for(ctx.account, spec.name, str(found))
+    if owner is not None and owner != key:
+        log.warning("%s %s: lookup found VTEX id %s of %s: not taken", spec.name, key, found, owner)
+        return None
+    return str(found)
 
 
-def _parent_bindings(ctx: Any, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+def _parent_bindings(ctx: SyncContext, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
     wanted: dict[str, set[str]] = {parent: set() for parent in spec.entity.parents.values()}
     for row in rows:
         for parent, key in spec.parent_keys(row).items():
@@ -250,5 +287,5 @@ def _resolve_parents(
 def _describe_error(spec: EntitySpec, item: Planned, error: BaseException) -> tuple[str, str]:
     if isinstance(error, VtexApiError):
         return f"{error.method} {error.path}", f"{error.status} {error.code or ''} {error.message}".strip()
-    verb = "create" if item.action == CREATE else "update"
+    verb = "create" if item.action == Action.CREATE else "update"
     return f"{verb} {spec.name}", f"{type(error).__name__}: {error}"

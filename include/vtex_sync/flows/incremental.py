@@ -13,22 +13,25 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from vtex_sync.entities import ALL_STEPS, ENTITIES, Flow, Readback, pending_reads
-from vtex_sync.erp import validate_rows
+from vtex_sync.erp import Erp, validate_rows
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
 from vtex_sync.flows import guard
-from vtex_sync.flows.engine import Failure, Outcome, plan
+from vtex_sync.flows.engine import EntityReport, Failure, plan
 from vtex_sync.flows.report import format_counts
 from vtex_sync.flows.runner import Window, load_valid, read_table, run_entity
 from vtex_sync.flows.setup import STEP_FUNCTIONS
+from vtex_sync.records import PENDING, RecordStatus
+
+if TYPE_CHECKING:
+    from vtex_sync.context import SyncContext
 
 log = logging.getLogger(__name__)
 
-PENDING = ("waiting_parent", "failed")
 # the initial-setup steps the catalog sync runs: those whose entities it syncs
 CATALOG_STEPS = tuple(
     s.name for s in ALL_STEPS if all(ENTITIES[name].sync == Flow.CATALOG for name in s.entities)
@@ -53,7 +56,7 @@ class Extra:
 class ErpWithExtras:
     """An ERP reader whose windowed reads also return some rows outside the window (read by key)."""
 
-    def __init__(self, erp: Any, extras: dict[str, Extra]) -> None:
+    def __init__(self, erp: Erp, extras: dict[str, Extra]) -> None:
         self.erp = erp
         self.extras = extras
 
@@ -76,21 +79,33 @@ class ErpWithExtras:
             if more:
                 yield more
 
+    def read_keys(
+        self, table: str, keys: Iterable[str], *, column: str | None = None
+    ) -> list[dict[str, Any]]:
+        return self.erp.read_keys(table, keys, column=column)
+
+    def count(self, table: str) -> int:
+        return self.erp.count(table)
+
+    def keys(self, table: str) -> set[str]:
+        return self.erp.keys(table)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.erp, name)
 
 
-def with_extras(ctx: Any, extras: dict[str, Extra]) -> Any:
+def with_extras(ctx: SyncContext, extras: dict[str, Extra]) -> SyncContext:
     """A copy of the context whose windowed ERP reads also return the `extras` rows."""
-    return dataclasses.replace(ctx, erp=ErpWithExtras(ctx.erp, extras))
+    # order calls pass straight through to the wrapped adapter (``__getattr__``)
+    return dataclasses.replace(ctx, erp=cast(Erp, ErpWithExtras(ctx.erp, extras)))
 
 
-def pending_keys(ctx: Any, entity: str) -> set[str]:
+def pending_keys(ctx: SyncContext, entity: str) -> set[str]:
     """Keys of `entity` an earlier run left waiting on a parent or failed."""
     return set(ctx.state.keys_with_status(ctx.account, entity, PENDING))
 
 
-def _valid(ctx: Any, table: str, window: Window) -> list[Any]:
+def _valid(ctx: SyncContext, table: str, window: Window) -> list[Any]:
     """Validated rows of the window, without quarantining (the sync step does that)."""
     return validate_rows(table, read_table(ctx, table, window=window)).valid
 
@@ -98,7 +113,7 @@ def _valid(ctx: Any, table: str, window: Window) -> list[Any]:
 # --- catalog ---------------------------------------------------------------------------------
 
 
-def pending_extras(ctx: Any, flow: Flow) -> dict[str, Extra]:
+def pending_extras(ctx: SyncContext, flow: Flow) -> dict[str, Extra]:
     """The rows, by table, of the records of `flow`'s entities an earlier run left pending."""
     by_table: dict[str, set[str]] = {}
     for entity, (table, readback) in pending_reads(flow).items():
@@ -106,7 +121,9 @@ def pending_extras(ctx: Any, flow: Flow) -> dict[str, Extra]:
     return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
 
 
-def sync_catalog(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+def sync_catalog(
+    ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
+) -> list[EntityReport]:
     """Categories to SKU activation over the window: new records, changes, deactivations,
     and products and SKUs whose rows were deleted from the ERP."""
     ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG))
@@ -129,41 +146,46 @@ def sync_catalog(ctx: Any, window: Window, *, confirm: bool = False) -> list[Out
 # --- rows deleted from the ERP ---------------------------------------------------------------
 
 REMOVABLE = (("product", "products"), ("sku", "skus"))
-REMOVED = "removed"
 
 
-def removed_keys(ctx: Any, entity: str, table: str) -> list[str]:
+def removed_keys(ctx: SyncContext, entity: str, table: str) -> list[str]:
     """Keys bound in VTEX whose ERP row is gone (deleted, not just inactive), not yet deactivated.
 
     Reads only the ERP's key column; makes no VTEX call.
     """
     present = ctx.erp.keys(table)
     bound = ctx.state.bindings(ctx.account, entity)
-    return sorted(k for k, b in bound.items() if b.vtex_id and b.status != REMOVED and k not in present)
+    return sorted(
+        k for k, b in bound.items() if b.vtex_id and b.status != RecordStatus.REMOVED and k not in present
+    )
 
 
-def deactivate_removed(ctx: Any, entity: str, keys: list[str]) -> Outcome:
+def deactivate_removed(ctx: SyncContext, entity: str, keys: list[str]) -> EntityReport:
     """PUT VTEX's own complete object back with ``IsActive: false`` (the ERP has no row to build
     it from), then remember it; a row that comes back later is sent again in full."""
-    outcome = Outcome(f"{entity}_removed")
+    outcome = EntityReport(f"{entity}_removed")
     outcome.counts["planned"] = len(keys)
     if ctx.dry_run or not keys:
         outcome.counts["updated"] = len(keys)
         return outcome
     catalog = ctx.clients.catalog
-    get, put = (catalog.get_product, catalog.update_product) if entity == "product" else (
-        catalog.get_sku, catalog.update_sku)
     bindings = ctx.state.bindings(ctx.account, entity, keys)
 
     def deactivate(key: str) -> None:
-        vtex_id = int(bindings[key].vtex_id)
-        current = get(vtex_id)
-        if current is not None and current.is_active:
-            put(vtex_id, current.model_copy(update={"is_active": False}))
-        ctx.state.record_push(ctx.account, entity, key, REMOVED)  # no ERP payload hashes to this
-        ctx.state.set_status(ctx.account, entity, key, REMOVED, "deleted from the ERP: inactive in VTEX")
+        vtex_id = int(str(bindings[key].vtex_id))
+        if entity == "product":
+            product = catalog.get_product(vtex_id)
+            if product is not None and product.is_active:
+                catalog.update_product(vtex_id, product.model_copy(update={"is_active": False}))
+        else:
+            sku = catalog.get_sku(vtex_id)
+            if sku is not None and sku.is_active:
+                catalog.update_sku(vtex_id, sku.model_copy(update={"is_active": False}))
+        ctx.state.record_push(ctx.account, entity, key, RecordStatus.REMOVED)  # no ERP payload hashes to this
+        reason = "deleted from the ERP: inactive in VTEX"
+        ctx.state.set_status(ctx.account, entity, key, RecordStatus.REMOVED, reason)
 
-    for key, result in zip(keys, ctx.hook.map_concurrent(deactivate, keys), strict=True):
+    for key, result in zip(keys, ctx.executor.map(deactivate, keys), strict=True):
         if result.ok:
             outcome.counts["updated"] += 1
         else:
@@ -173,7 +195,7 @@ def deactivate_removed(ctx: Any, entity: str, keys: list[str]) -> Outcome:
     return outcome
 
 
-def _named(step: str, outcome: Outcome) -> Outcome:
+def _named(step: str, outcome: EntityReport) -> EntityReport:
     outcome.entity = step
     return outcome
 
@@ -181,7 +203,7 @@ def _named(step: str, outcome: Outcome) -> Outcome:
 # --- prices ----------------------------------------------------------------------------------
 
 
-def changed_price_skus(ctx: Any, window: Window) -> set[str]:
+def changed_price_skus(ctx: SyncContext, window: Window) -> set[str]:
     """SKUs whose base or any fixed price changed in the window, or whose price is still pending."""
     skus = pending_keys(ctx, "price")
     for table in ("prices", "fixed_prices"):
@@ -189,7 +211,9 @@ def changed_price_skus(ctx: Any, window: Window) -> set[str]:
     return skus
 
 
-def sync_prices(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+def sync_prices(
+    ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
+) -> list[EntityReport]:
     """Each changed SKU's complete price: base, list and cost, with ALL its fixed prices."""
     skus = frozenset(changed_price_skus(ctx, window))
     ctx = with_extras(ctx, {"prices": Extra(skus), "fixed_prices": Extra(skus, column="sku_ref_id")})
@@ -204,7 +228,9 @@ def sync_prices(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outc
 # --- inventory -------------------------------------------------------------------------------
 
 
-def sync_inventory(ctx: Any, window: Window, *, confirm: bool = False) -> list[Outcome]:
+def sync_inventory(
+    ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
+) -> list[EntityReport]:
     """Stock per SKU and warehouse for the rows that changed (complete PUT body)."""
     ctx = with_extras(ctx, pending_extras(ctx, Flow.INVENTORY))
     rows, quarantined = load_valid(ctx, "stock", window=window)
@@ -212,14 +238,14 @@ def sync_inventory(ctx: Any, window: Window, *, confirm: bool = False) -> list[O
     return [run_entity(ctx, com.INVENTORY, rows=rows, quarantined=quarantined)]
 
 
-FLOWS: dict[str, Callable[..., list[Outcome]]] = {
+FLOWS: dict[str, Callable[..., list[EntityReport]]] = {
     "catalog": sync_catalog,
     "prices": sync_prices,
     "inventory": sync_inventory,
 }
 
 
-def total_counts(outcomes: Iterable[Outcome]) -> dict[str, int]:
+def total_counts(outcomes: Iterable[EntityReport]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for outcome in outcomes:
         for key, value in outcome.counts.items():

@@ -7,12 +7,16 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
-from vtex_sync.flows.engine import CREATE, UNCHANGED, UPDATE, WAITING, EntitySpec, Outcome, apply, plan
+from vtex_sync.flows.engine import EntityReport, EntitySpec, apply, plan
 from vtex_sync.flows.report import format_counts
+from vtex_sync.records import Action
+
+if TYPE_CHECKING:
+    from vtex_sync.context import SyncContext
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ class Batch:
 
 
 def read_table(
-    ctx: Any, table: str, *, window: Window | None = None, batch: Batch | None = None
+    ctx: SyncContext, table: str, *, window: Window | None = None, batch: Batch | None = None
 ) -> list[dict[str, Any]]:
     """Raw ERP rows of ``table`` in the window and batch."""
     window = window or Window()
@@ -50,12 +54,31 @@ def read_table(
     return rows
 
 
+def known_parents(ctx: Any, table: str) -> dict[str, set[str]]:
+    """Parent table -> keys that exist, in the ERP or already bound in VTEX: a row naming any
+    other parent is quarantined as ``unknown_parent`` instead of waiting for it for ever.
+    (A category's own parent is checked by the tree check.)"""
+    from vtex_sync.entities import entities
+    from vtex_sync.erp.validation import PARENTS
+
+    by_table = {e.table: e.name for e in entities().values() if not e.derived}
+    known: dict[str, set[str]] = {}
+    for column, parent in PARENTS.get(table, {}).items():
+        if parent in known or (table == "categories" and column == "parent_code"):
+            continue
+        keys = set(ctx.erp.keys(parent))
+        if parent in by_table:
+            keys |= set(ctx.state.bindings(ctx.account, by_table[parent]))
+        known[parent] = keys
+    return known
+
+
 def load_valid(
-    ctx: Any, table: str, *, window: Window | None = None, batch: Batch | None = None
+    ctx: SyncContext, table: str, *, window: Window | None = None, batch: Batch | None = None
 ) -> tuple[list[Any], int]:
     """Validated rows of ``table``; invalid ones are quarantined (and reported), valid ones released."""
     raw = read_table(ctx, table, window=window, batch=batch)
-    result = validate_rows(table, raw)
+    result = validate_rows(table, raw, known=known_parents(ctx, table))
     if not ctx.dry_run:
         ctx.state.quarantine_entries(ctx.account, result.quarantined)
         held = {q.erp_key for q in ctx.state.open_quarantine(ctx.account, table)}
@@ -76,7 +99,7 @@ def load_valid(
 
 
 def run_entity(
-    ctx: Any,
+    ctx: SyncContext,
     spec: EntitySpec,
     *,
     window: Window | None = None,
@@ -84,9 +107,9 @@ def run_entity(
     rows: list[Any] | None = None,
     quarantined: int = 0,
     waves: Callable[[list[Any]], Iterable[list[Any]]] | None = None,
-    actions: frozenset[str] = frozenset({CREATE, UPDATE}),
+    actions: frozenset[str] = frozenset({Action.CREATE, Action.UPDATE}),
     plannable: dict[str, set[str]] | None = None,
-) -> Outcome:
+) -> EntityReport:
     """Sync one entity. ``actions`` limits what is written (e.g. SKU activation = updates only)."""
     if rows is None:
         rows, quarantined = load_valid(ctx, spec.table, window=window, batch=batch)
@@ -94,20 +117,21 @@ def run_entity(
     where = f" (window {window})" if window and (window.since or window.until) else ""
     part = f" batch {batch.index + 1}/{batch.count}" if batch and batch.count > 1 else ""
     log.info("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
-    outcome = Outcome(spec.name)
+    outcome = EntityReport(spec.name)
     outcome.counts["quarantined"] += quarantined
-    calls_before = ctx.hook.stats.calls
+    calls_before = ctx.executor.calls
     for wave in waves(records) if waves else [records]:
         planned = plan(ctx, spec, wave, plannable=plannable)
-        deferred = [p for p in planned if p.action in (CREATE, UPDATE) and p.action not in actions]
+        writes = (Action.CREATE, Action.UPDATE)
+        deferred = [p for p in planned if p.action in writes and p.action not in actions]
         for item in deferred:
-            item.action = UNCHANGED
+            item.action = Action.UNCHANGED
         if ctx.dry_run:
             outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
         else:
             outcome.add(apply(ctx, spec, planned))
     if not ctx.dry_run:
-        outcome.counts["calls"] += ctx.hook.stats.calls - calls_before
+        outcome.counts["calls"] += ctx.executor.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
     for failure in outcome.failures:
         log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)
@@ -121,18 +145,18 @@ def _dry_run_counts(
     counts = {"planned": len(planned)}
     deferred_ids = {id(item) for item in deferred}
     for item in planned:
-        if item.action == CREATE:
+        if item.action == Action.CREATE:
             counts["created"] = counts.get("created", 0) + 1
-        elif item.action == UPDATE:
+        elif item.action == Action.UPDATE:
             counts["updated"] = counts.get("updated", 0) + 1
-        elif item.action == WAITING:
+        elif item.action == Action.WAITING:
             counts["waiting_parent"] = counts.get("waiting_parent", 0) + 1
         elif id(item) not in deferred_ids:
             counts["unchanged"] = counts.get("unchanged", 0) + 1
     for item in deferred:
         # an update-only pass after creates (SKU activation) updates what was just created
         would_update = (
-            UPDATE in actions
+            Action.UPDATE in actions
             and item.payload is not None
             and (item.vtex_id is not None or spec.create_payload(item.payload) != item.payload)
         )

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vtex_sync.entities import ALL_STEPS, Step, parent_tables
 from vtex_sync.erp import check_category_tree
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
-from vtex_sync.flows.engine import CREATE, UPDATE, EntitySpec, Outcome
+from vtex_sync.flows.engine import EntityReport, EntitySpec
 from vtex_sync.flows.runner import Batch, Window, load_valid, read_table, run_entity
+from vtex_sync.records import Action
+
+if TYPE_CHECKING:
+    from vtex_sync.context import SyncContext
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ SPECS: dict[str, EntitySpec] = {
 }
 
 
-def _plannable(ctx: Any, *specs: EntitySpec) -> dict[str, set[str]] | None:
+def _plannable(ctx: SyncContext, *specs: EntitySpec) -> dict[str, set[str]] | None:
     """For a dry run: parents that exist in the ERP count as about to be created."""
     if not ctx.dry_run:
         return None
@@ -32,14 +36,14 @@ def _plannable(ctx: Any, *specs: EntitySpec) -> dict[str, set[str]] | None:
     return {e: {row_key(PARENT_TABLES[e], r) for r in read_table(ctx, PARENT_TABLES[e])} for e in entities}
 
 
-def _simple(spec: EntitySpec, **kwargs: Any) -> Callable[..., Outcome]:
-    def step(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+def _simple(spec: EntitySpec, **kwargs: Any) -> Callable[..., EntityReport]:
+    def step(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
         return run_entity(ctx, spec, batch=batch, window=window, plannable=_plannable(ctx, spec), **kwargs)
 
     return step
 
 
-def categories(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+def categories(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
     """Category tree, parents first: one wave per depth, so every parent has its id in time."""
     rows, quarantined = load_valid(ctx, "categories", window=window)
     # the one check of the tree: a parent is known when it is in this read or in the id map
@@ -68,23 +72,26 @@ def categories(ctx: Any, batch: Batch | None = None, window: Window | None = Non
     )
 
 
-def skus(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+def skus(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
     """Create SKUs (inactive, as VTEX requires) and their EANs; updates wait for activation."""
     rows, quarantined = load_valid(ctx, "skus", window=window, batch=batch)
     plannable = _plannable(ctx, cat.SKUS)
     outcome = run_entity(
-        ctx, cat.SKUS, rows=rows, quarantined=quarantined, actions=frozenset({CREATE}), plannable=plannable
+        ctx, cat.SKUS, rows=rows, quarantined=quarantined, actions=frozenset({Action.CREATE}),
+        plannable=plannable,
     )
     plannable_skus = {"sku": {r.ref_id for r in rows}} if ctx.dry_run else None
     outcome.add(run_entity(ctx, cat.SKU_EANS, rows=rows, plannable=plannable_skus))
     return outcome
 
 
-def sku_activation(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+def sku_activation(
+    ctx: SyncContext, batch: Batch | None = None, window: Window | None = None
+) -> EntityReport:
     """Send the complete SKU with its ERP active flag, now that specifications and images exist."""
     rows, _ = load_valid(ctx, "skus", window=window, batch=batch)
     return run_entity(
-        ctx, cat.SKUS, rows=rows, actions=frozenset({UPDATE}), plannable=_plannable(ctx, cat.SKUS)
+        ctx, cat.SKUS, rows=rows, actions=frozenset({Action.UPDATE}), plannable=_plannable(ctx, cat.SKUS)
     )
 
 
@@ -95,7 +102,7 @@ class SkuBatch(Batch):
         return super().holds(key.split("|", 1)[0])
 
 
-def prices(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+def prices(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
     base, q1 = load_valid(ctx, "prices", window=window, batch=batch)
     fixed, q2 = load_valid(
         ctx, "fixed_prices", window=window, batch=batch and SkuBatch(batch.index, batch.count)
@@ -106,7 +113,7 @@ def prices(ctx: Any, batch: Batch | None = None, window: Window | None = None) -
     )
 
 
-def warehouses(ctx: Any, batch: Batch | None = None, window: Window | None = None) -> Outcome:
+def warehouses(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
     """Docks first (a warehouse names its docks), then warehouses with their docks."""
     docks, q1 = load_valid(ctx, "docks", window=window)
     outcome = run_entity(ctx, com.DOCKS, rows=docks, quarantined=q1)
@@ -117,7 +124,7 @@ def warehouses(ctx: Any, batch: Batch | None = None, window: Window | None = Non
 
 
 # steps that do more than run their one entity
-_SPECIAL: dict[str, Callable[..., Outcome]] = {
+_SPECIAL: dict[str, Callable[..., EntityReport]] = {
     "categories": categories,
     "skus": skus,
     "sku_activation": sku_activation,
@@ -126,11 +133,11 @@ _SPECIAL: dict[str, Callable[..., Outcome]] = {
 }
 
 
-def step_functions(all_steps: tuple[Step, ...] = ALL_STEPS) -> dict[str, Callable[..., Outcome]]:
+def step_functions(all_steps: tuple[Step, ...] = ALL_STEPS) -> dict[str, Callable[..., EntityReport]]:
     """Step name -> what runs it: its special function, or its one entity through the engine."""
     return {
         step.name: _SPECIAL.get(step.name) or _simple(SPECS[step.entities[0]]) for step in all_steps
     }
 
 
-STEP_FUNCTIONS: dict[str, Callable[..., Outcome]] = step_functions()
+STEP_FUNCTIONS: dict[str, Callable[..., EntityReport]] = step_functions()

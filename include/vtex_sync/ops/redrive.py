@@ -86,11 +86,10 @@ def by_flow(records: Iterable[Iterable[str]]) -> dict[str, dict[str, list[str]]]
 
 def run_redrive(flow: str, records: Iterable[Iterable[str]], *, confirm: bool = False) -> dict[str, Any]:
     """Run `flow` over exactly the re-driven rows of its tables (an empty time window plus those keys)."""
-    from vtex_sync.context import build_context
+    from vtex_sync.airflow.connections import build_context, load_settings
     from vtex_sync.db import utcnow
     from vtex_sync.flows.incremental import FLOWS, Extra, total_counts, with_extras
     from vtex_sync.flows.runner import Window
-    from vtex_sync.tasks import load_settings
 
     tables = by_flow(records).get(flow, {})
     if not tables:

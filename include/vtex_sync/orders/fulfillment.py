@@ -52,7 +52,7 @@ def run_kind(ctx: Any, kind: str, *, max_workers: int | None = None) -> dict[str
     by_order: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         by_order.setdefault(row["vtex_order_id"], []).append(row)
-    results = ctx.hook.map_concurrent(lambda group: _send_order_rows(ctx, send, group),
+    results = ctx.executor.map(lambda group: _send_order_rows(ctx, send, group),
                                       list(by_order.values()), max_workers=max_workers)
     for result in results:
         for outcome in result.value or [Outcome.retry(str(result.error))]:

@@ -95,7 +95,7 @@ def process_inbox(
         by_order: dict[str, list[Any]] = {}
         for event in events:
             by_order.setdefault(event.order_id, []).append(event)
-        results = ctx.hook.map_concurrent(lambda group: process_order_events(ctx, group),
+        results = ctx.executor.map(lambda group: process_order_events(ctx, group),
                                           list(by_order.values()), max_workers=max_workers)
         for result in results:
             if result.ok:

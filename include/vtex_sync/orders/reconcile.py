@@ -82,10 +82,10 @@ def reconcile_window(ctx: Any, start: datetime, end: datetime) -> dict[str, int]
             continue
         outcome = repair(ctx, summary.order_id, summary.status or "", summary.last_change)
         counts["repaired" if outcome.status == "done" else outcome.status] += 1
-    summary = {key: counts.get(key, 0) for key in ("listed", "out_of_step", "repaired", "skipped",
-                                                   "quarantined", "retry", "failed")}
+    totals = {key: counts.get(key, 0) for key in ("listed", "out_of_step", "repaired", "skipped",
+                                                  "quarantined", "retry", "failed")}
     log.info("sweep %s .. %s: listed %s | out of step %s | repaired %s | quarantined %s | retry %s | "
              "failed %s", vtex_time(start), vtex_time(end),
-             *(f"{summary[k]:,}" for k in ("listed", "out_of_step", "repaired", "quarantined", "retry",
-                                             "failed")))
-    return summary
+             *(f"{totals[k]:,}" for k in ("listed", "out_of_step", "repaired", "quarantined", "retry",
+                                            "failed")))
+    return totals

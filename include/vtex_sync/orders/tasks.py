@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from vtex_sync.context import build_context
+from vtex_sync.airflow.connections import build_context
 
 
 def _context(params: Mapping[str, Any]) -> Any:
-    from vtex_sync.tasks import load_settings
+    from vtex_sync.airflow.connections import load_settings
 
     return build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
 from vtex_provider.models.oms import (
@@ -73,7 +73,7 @@ def _call_failed(ctx: Any, table: str, key: Any, action: tuple[str, str, str], e
 def invoice_body(ctx: Any, row: Row) -> Invoice:
     return Invoice(
         type=row.get("type") or "Output",
-        issuance_date=_iso(row["issued_at"]),
+        issuance_date=cast(str, _iso(row["issued_at"])),  # a missing date fails validation
         invoice_number=str(row["invoice_number"]),
         invoice_value=int(row["value_cents"]),
         items=[InvoiceItem(id=_vtex_sku(ctx, item["sku_ref_id"]), price=int(item["unit_price_cents"]),
@@ -143,7 +143,7 @@ def send_shipment(ctx: Any, row: Row) -> Outcome:
                     is_delivered=bool(row.get("delivered")),
                     delivered_date=_delivered_date(row.get("delivered_at")),
                     events=[TrackingEvent(city=e.get("city"), state=e.get("state"),
-                                          description=e["description"], date=_iso(e["event_at"]))
+                                          description=e["description"], date=cast(str, _iso(e["event_at"])))
                             for e in events]))
         except VtexApiError as exc:
             return _call_failed(ctx, "shipments", key, (order_id, "tracking", wb_key), exc)
@@ -171,7 +171,8 @@ def change_tag(change_code: str) -> str:
 
 
 def change_body(ctx: Any, row: Row) -> ChangeRequest:
-    add, remove = [], []
+    add: list[ChangeItem] = []
+    remove: list[ChangeItem] = []
     for item in row["items"]:
         change = ChangeItem(id=_vtex_sku(ctx, item["sku_ref_id"]), quantity=int(item["quantity"]))
         (add if item.get("op") == "add" else remove).append(change)

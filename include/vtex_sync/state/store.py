@@ -247,6 +247,7 @@ class StateStore:
             values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status")}
             values |= {"message": None, "updated_at": bindparam("now"), "attempts": 0}
             statements: dict[str, Any] = {}
+            extra: dict[str, Any]
             for name, extra in (("bind", {}),
                                 ("bind_pushed", {"payload_hash": bindparam("payload_hash"),
                                                  "pushed_at": bindparam("now")})):

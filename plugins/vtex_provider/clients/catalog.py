@@ -37,8 +37,11 @@ class CatalogClient(VtexClient):
         return Category.model_validate(body)
 
     def update_category(self, category_id: int, category: Category) -> Category:
+        """Full replace. VTEX's update schema types `Score` as an integer: unset is sent as 0."""
         body = category.to_body()
         body.pop("Id", None)
+        if body.get("Score") is None:
+            body["Score"] = 0
         return Category.model_validate(self._json("PUT", f"{PVT}/category/{category_id}", json=body))
 
     def get_category(self, category_id: int) -> Category | None:
@@ -85,9 +88,14 @@ class CatalogClient(VtexClient):
         return SpecificationGroup.model_validate(body)
 
     def update_specification_group(self, group_id: int, group: SpecificationGroup) -> SpecificationGroup:
-        body = group.to_body() | {"Id": group_id}
+        """VTEX requires `Position` on update: an unset one is sent as 1 (the first position)."""
+        body = {"Position": 1} | group.to_body() | {"Id": group_id}
         path = f"{PVT}/specificationgroup/{group_id}"
         return SpecificationGroup.model_validate(self._json("PUT", path, json=body) or body)
+
+    def get_specification_group(self, group_id: int) -> SpecificationGroup | None:
+        body = self._json_or_none(f"{SYSTEM}/pub/specification/groupGet/{group_id}")
+        return SpecificationGroup.model_validate(body) if body else None
 
     def list_specification_groups(self, category_id: int) -> list[SpecificationGroup]:
         path = f"{SYSTEM}/pvt/specification/groupbycategory/{category_id}"
@@ -98,7 +106,8 @@ class CatalogClient(VtexClient):
         return SpecificationField.model_validate(body)
 
     def update_specification_field(self, field_id: int, field: SpecificationField) -> SpecificationField:
-        body = field.to_body() | {"Id": field_id}
+        """Full replace: VTEX requires `Description` and `DefaultValue` as strings ("" when unset)."""
+        body = {"Description": "", "DefaultValue": ""} | field.to_body() | {"Id": field_id}
         path = f"{PVT}/specification/{field_id}"
         return SpecificationField.model_validate(self._json("PUT", path, json=body) or body)
 
@@ -171,9 +180,8 @@ class CatalogClient(VtexClient):
         return Sku.model_validate(body)
 
     def update_sku(self, sku_id: int, sku: Sku) -> Sku:
-        """Full replace: send `is_active` explicitly or VTEX deactivates the SKU."""
+        """Full replace: `IsActive` and `ActivateIfPossible` are sent, or VTEX turns them false."""
         body = sku.to_body() | {"Id": sku_id}
-        body.pop("ActivateIfPossible", None)
         return Sku.model_validate(self._json("PUT", f"{PVT}/stockkeepingunit/{sku_id}", json=body) or body)
 
     def get_sku(self, sku_id: int) -> Sku | None:

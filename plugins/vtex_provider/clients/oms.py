@@ -157,7 +157,8 @@ class OmsClient(VtexClient):
 
     def preview_change(self, order_id: str, change: ChangeRequest) -> ChangeResult:
         path = f"{self._changes(order_id)}/preview"
-        body = self._json("POST", path, json=change.to_body(), params=self._an(), idempotent=True)
+        payload = {"replace": []} | change.to_body()  # VTEX's preview schema requires `replace`
+        body = self._json("POST", path, json=payload, params=self._an(), idempotent=True)
         return ChangeResult.model_validate(body or {})
 
     def list_changes(self, order_id: str) -> list[ChangeResult]:

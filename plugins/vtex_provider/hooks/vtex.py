@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import requests
@@ -20,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from vtex_provider.exceptions import (
     VtexAmbiguousWriteError,
     VtexApiError,
+    VtexAuthError,
     error_for_status,
     parse_error_body,
 )
@@ -39,8 +39,6 @@ from vtex_provider.hooks.retry import (
 # store: {account}.{environment}.com.br; pricing: api.vtex.com/{account};
 # logistics: logistics.{environment}.com.br/{account} (batch inventory)
 Api = Literal["store", "pricing", "logistics"]
-T = TypeVar("T")
-R = TypeVar("R")
 
 DEFAULT_ENVIRONMENT = "vtexcommercestable"
 PRICING_HOST = "https://api.vtex.com"
@@ -61,16 +59,17 @@ class _Settings:
 
 
 @dataclass(frozen=True)
-class Result(Generic[T, R]):
-    """Outcome of one item in `VtexHook.map_concurrent`: a value or an error."""
+class _Call:
+    """One request as the retry loop sends it."""
 
-    item: T
-    value: R | None = None
-    error: BaseException | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+    method: str
+    url: str
+    path: str  # the path as logs and errors show it (no query, no base URL)
+    api: Api
+    json: Any
+    params: dict[str, Any] | None
+    data: str | bytes | None
+    headers: dict[str, str] | None
 
 
 class _RetryableFailure(Exception):
@@ -101,7 +100,7 @@ class VtexHook(HttpHook):
     Nothing is resolved until the first request.
 
     :param vtex_conn_id: the Airflow connection id.
-    :param max_workers: threads used by `map_concurrent`; also sizes the connection pool.
+    :param max_workers: threads expected to share the hook: sizes the connection pool and the pacing.
     :param timeout: (connect, read) timeout in seconds for every call.
     :param retry: retry policy; defaults to `RetryPolicy()`.
     """
@@ -236,6 +235,7 @@ class VtexHook(HttpHook):
         api: Api = "store",
         json: Any = None,
         params: dict[str, Any] | None = None,
+        data: str | bytes | None = None,
         headers: dict[str, str] | None = None,
         idempotent: bool | None = None,
         expect: Sequence[int] = (200, 201, 202, 204),
@@ -248,26 +248,88 @@ class VtexHook(HttpHook):
         only when the call is safe to repeat (GET/PUT/DELETE/HEAD, or `idempotent=True`);
         otherwise a `VtexAmbiguousWriteError` is raised at once. Other 4xx raise at once.
         """
-        method = method.upper()
-        safe = (method in SAFE_METHODS) if idempotent is None else idempotent
         url = self.base_url_for(api) + path
+        call = _Call(method.upper(), url, _path_only(path), api, json, params, data, headers)
+        return self._retrying(call, idempotent=idempotent, expect=expect)
+
+    # HttpHook's entry points, so that no request path skips the retries and the pacing
+
+    def run(
+        self,
+        endpoint: str | None = None,
+        data: dict[str, Any] | str | None = None,
+        headers: dict[str, Any] | None = None,
+        extra_options: dict[str, Any] | None = None,
+        **request_kwargs: Any,
+    ) -> requests.Response:
+        """`HttpHook.run` for this hook's `method`, through the same retries and pacing as `request`.
+
+        As in `HttpHook`, `data` is the query of a GET and the body otherwise; ``json=`` and
+        ``params=`` are accepted too, and ``api="pricing"`` routes to Pricing. A failure raises
+        the hook's `VtexApiError` family (``extra_options={"check_response": False}`` is refused:
+        an unchecked response would bypass the retry decisions).
+        """
+        if (extra_options or {}).get("check_response", True) is False:
+            raise ValueError("VtexHook always checks responses; catch VtexApiError instead")
+        api: Api = request_kwargs.pop("api", "store")
+        json, params = request_kwargs.pop("json", None), request_kwargs.pop("params", None)
+        if request_kwargs:
+            raise TypeError(f"VtexHook.run does not take {sorted(request_kwargs)}")
+        path = endpoint or ""
+        path = path if path.startswith("/") else "/" + path
+        if self.method in ("GET", "HEAD"):
+            if isinstance(data, str):
+                raise TypeError("a GET's data is its query: pass a dict")
+            params = {**(data or {}), **(params or {})}
+            data = None
+        elif isinstance(data, dict):
+            json, data = (data if json is None else json), None
+        return self.request(self.method, path, api=api, json=json, params=params or None, data=data,
+                            headers=headers)
+
+    def run_and_check(
+        self,
+        session: requests.Session,
+        prepped_request: requests.PreparedRequest,
+        extra_options: dict[Any, Any],
+    ) -> requests.Response:
+        """Send an already prepared request through the same retries and pacing as `request`."""
+        url = prepped_request.url or ""
+        api: Api = next(
+            (a for a in ("pricing", "logistics") if url.startswith(self.base_url_for(a) + "/")), "store"
+        )
+        shown = _path_only(url.removeprefix(self.base_url_for(api)))
+        body = prepped_request.body
+        headers = dict(prepped_request.headers)
+        call = _Call(prepped_request.method or "GET", url, shown, api, None, None, body, headers)
+        return self._retrying(call, idempotent=None, expect=(200, 201, 202, 204))
+
+    def run_with_advanced_retry(
+        self, _retry_args: dict[Any, Any], *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        """`run`: the hook's own `RetryPolicy` applies; `_retry_args` is not stacked on top of it
+        (that would multiply the attempts and wait past a 429's `Retry-After`)."""
+        self.log.debug("VtexHook retries by its own policy; ignoring _retry_args %s", sorted(_retry_args))
+        return self.run(*args, **kwargs)
+
+    def _retrying(self, call: _Call, *, idempotent: bool | None, expect: Sequence[int]) -> requests.Response:
+        method = call.method
+        safe = (method in SAFE_METHODS) if idempotent is None else idempotent
         session = self.get_conn()
         policy = self.retry_policy
-
-        shown_path = _path_only(path)
-
-        pacer = self._pacers[api]
+        shown_path = call.path
+        pacer = self._pacers[call.api]
 
         def attempt() -> requests.Response:
             pacer.wait_turn()
             try:
-                return self._attempt(session, method, url, shown_path, json, params, headers, safe, expect)
+                return self._attempt(session, call, shown_path, safe, expect)
             except _RetryableFailure as failure:
                 if failure.reason == "429":
                     pacer.pause(min(failure.wait_hint or policy.base_wait, policy.max_retry_after))
                 raise
             finally:
-                if self._rate_limit is not None and api == "pricing":
+                if self._rate_limit is not None and call.api == "pricing":
                     pacer.observe(self._rate_limit)
 
         retrying = tenacity.Retrying(
@@ -282,10 +344,13 @@ class VtexHook(HttpHook):
         except _RetryableFailure as failure:
             raise failure.error from None
 
-    def _attempt(self, session, method, url, path, json, params, headers, safe, expect) -> requests.Response:
+    def _attempt(
+        self, session: requests.Session, call: _Call, path: str, safe: bool, expect: Sequence[int]
+    ) -> requests.Response:
         self._stats.count_call()
+        method = call.method
         try:
-            response = self._send(session, method, url, json, params, headers)
+            response = self._transmit(session, call)
         except requests.Timeout as exc:
             reason = "connection" if isinstance(exc, requests.ConnectTimeout) else "timeout"
             raise self._transport_failure(reason, exc, method, path, safe) from None
@@ -306,22 +371,27 @@ class VtexHook(HttpHook):
             if not safe:
                 raise VtexAmbiguousWriteError(method, path, status, code, message)
             raise _RetryableFailure(reason, error_for_status(status, method, path, code, message))
+        if status in (401, 403):
+            raise VtexAuthError(method, path, status, code, message, conn_id=self.vtex_conn_id)
         raise error_for_status(status, method, path, code, message)
 
-    def _send(self, session: requests.Session, method: str, url: str, json: Any,
-              params: dict[str, Any] | None, headers: dict[str, str] | None) -> requests.Response:
+    def _transmit(self, session: requests.Session, call: _Call) -> requests.Response:
         """`Session.request` without its per-call merging of the environment (proxy variables,
         .netrc, CA bundle), read once when the session was built: half the client CPU per call.
         Redirects are not followed (VTEX's APIs answer without them)."""
+        url = call.url
         prepared = requests.PreparedRequest()
-        merged = {**session.headers, **headers} if headers else session.headers
-        prepared.prepare(method=method, url=url, headers=merged, params=params, json=json)
+        merged = {**session.headers, **call.headers} if call.headers else session.headers
+        prepared.prepare(
+            method=call.method, url=url, headers=merged, params=call.params, json=call.json, data=call.data
+        )
         host = urlsplit(url).netloc
         proxies = self._proxies.get(host)
         if proxies is None:
             proxies = self._proxies[host] = requests.utils.get_environ_proxies(url)
         response = session.get_adapter(url).send(
-            prepared, timeout=self.timeout, verify=session.verify, proxies=proxies
+            prepared, timeout=self.timeout, verify=True if session.verify is None else session.verify,
+            proxies=proxies,
         )
         response.content  # noqa: B018 - read the body now: the connection goes back to the pool
         return response
@@ -384,31 +454,6 @@ class VtexHook(HttpHook):
                 text = text.replace(secret, REDACTED)
         return text
 
-    def map_concurrent(
-        self,
-        fn: Callable[[T], R],
-        items: Iterable[T],
-        *,
-        max_workers: int | None = None,
-    ) -> list[Result[T, R]]:
-        """Run `fn` over `items` on a bounded thread pool; results keep input order.
-
-        A failing item is returned with its exception and never stops the others.
-        """
-        items = list(items)
-
-        def run_one(item: T) -> Result[T, R]:
-            try:
-                return Result(item, value=fn(item))
-            except Exception as exc:
-                return Result(item, error=exc)
-
-        if not items:
-            return []
-        workers = max(1, min(max_workers or self.max_workers, len(items)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex") as pool:
-            return list(pool.map(run_one, items))
-
 
 def _host_url(host: str | None, schema: str | None, port: int | None) -> str | None:
     if not host:
@@ -424,8 +469,6 @@ def _path_only(path: str) -> str:
 def _mask(secret: str) -> None:
     if not secret:
         return
-    try:
-        from airflow.sdk.log import mask_secret
-    except ImportError:  # pragma: no cover - older SDKs
-        from airflow.sdk.execution_time.secrets_masker import mask_secret
+    from airflow.sdk.log import mask_secret
+
     mask_secret(secret)

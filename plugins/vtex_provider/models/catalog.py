@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from vtex_provider.models.base import PascalModel, VtexModel
 
 
 class Category(PascalModel):
-    """Category body and response. `father_category_id=None` makes a department."""
+    """Category body and response. `father_category_id=None` makes a department.
+
+    VTEX requires every field of the create/update body; the two legacy codes and the father
+    are required *and* nullable, so they are sent as `null`. `Score` is nullable on create but
+    an integer on update (`CatalogClient.update_category` sends 0 for an unset score).
+    `LinkId` and `HasChildren` are answered, not accepted.
+    """
 
     id: int | None = None
     name: str
@@ -23,9 +31,14 @@ class Category(PascalModel):
     global_category_id: int = 0
     score: int | None = None
     stock_keeping_unit_selection_mode: str = "SPECIFICATION"
+    ad_words_remarketing_code: str | None = None
+    lomadee_campaign_code: str | None = None
     link_id: str | None = None
     has_children: bool | None = None
-    omit_when_none = frozenset({"id", "link_id", "has_children"})
+    send_null = frozenset(
+        {"father_category_id", "score", "ad_words_remarketing_code", "lomadee_campaign_code"}
+    )
+    read_only = frozenset({"link_id", "has_children"})
 
 
 class CategoryTreeNode(VtexModel):
@@ -40,7 +53,10 @@ class CategoryTreeNode(VtexModel):
 
 
 class Brand(PascalModel):
-    """Brand body and response; a PUT wipes omitted fields, so all are always sent."""
+    """Brand body and response; a PUT wipes omitted fields: update from the brand read back.
+
+    VTEX's schema requires `Id` on create: the catalog flow chooses it (see `brand_ids`).
+    """
 
     id: int | None = None
     name: str
@@ -51,7 +67,8 @@ class Brand(PascalModel):
     menu_home: bool = False
     score: int | None = None
     link_id: str | None = None
-    omit_when_none = frozenset({"id", "link_id"})
+    ad_words_remarketing_code: str | None = None
+    lomadee_campaign_code: str | None = None
 
 
 class BrandSummary(VtexModel):
@@ -64,15 +81,28 @@ class BrandSummary(VtexModel):
 
 
 class SpecificationGroup(PascalModel):
+    """Specification group. `category_id=None` is a group of the root category (all categories).
+
+    VTEX's schema requires an integer `CategoryId`; a root-category group has none, so it is
+    left out (never `null`). Evidence that such groups exist: VTEX's known issue "Ordering of
+    specification groups from the root category does not work", and the answers of
+    `groupbycategory`/`groupGet`, which document `CategoryId` as nullable.
+    """
+
     id: int | None = None
     category_id: int | None = None
     name: str
     position: int | None = None
-    omit_when_none = frozenset({"id", "position"})
 
 
 class SpecificationField(PascalModel):
-    """Specification field (`/api/catalog/pvt/specification`). Field types: 1 text ... 5 combo, 6 radio."""
+    """Specification field (`/api/catalog/pvt/specification`). Field types: 1 text ... 5 combo, 6 radio.
+
+    `category_id=None` is a field of the root category: `CategoryId` is left out (optional on
+    create). VTEX answers `IsWizard` (and, on older fields, the other flags) as `null`: they
+    read as None and are sent as VTEX's default `false`. The update body requires
+    `Description` and `DefaultValue` as strings: unset ones are sent as "".
+    """
 
     id: int | None = None
     field_type_id: int
@@ -81,16 +111,27 @@ class SpecificationField(PascalModel):
     name: str
     description: str | None = None
     position: int = 1
-    is_filter: bool = False
-    is_required: bool = False
-    is_on_product_details: bool = True
+    is_filter: bool | None = False
+    is_required: bool | None = False
+    is_on_product_details: bool | None = True
     is_stock_keeping_unit: bool = False
-    is_wizard: bool = False
-    is_active: bool = True
-    is_top_menu_link_active: bool = False
-    is_side_menu_link_active: bool = False
+    is_wizard: bool | None = False
+    is_active: bool | None = True
+    is_top_menu_link_active: bool | None = False
+    is_side_menu_link_active: bool | None = False
     default_value: str | None = None
-    omit_when_none = frozenset({"id"})
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        for flag in _FIELD_FLAGS:
+            body[flag] = bool(body.get(flag, False))
+        return body
+
+
+_FIELD_FLAGS = (
+    "IsFilter", "IsRequired", "IsOnProductDetails", "IsStockKeepingUnit", "IsWizard", "IsActive",
+    "IsTopMenuLinkActive", "IsSideMenuLinkActive",
+)  # fmt: skip
 
 
 class SpecificationFieldSummary(PascalModel):
@@ -99,8 +140,8 @@ class SpecificationFieldSummary(PascalModel):
     field_id: int
     name: str
     category_id: int | None = None
-    is_active: bool = True
-    is_stock_keeping_unit: bool = False
+    is_active: bool | None = True
+    is_stock_keeping_unit: bool | None = False
 
 
 class SpecificationValue(PascalModel):
@@ -110,7 +151,6 @@ class SpecificationValue(PascalModel):
     text: str | None = None
     is_active: bool = True
     position: int = 1
-    omit_when_none = frozenset({"field_value_id"})
 
 
 class SpecificationValueSummary(PascalModel):
@@ -123,7 +163,10 @@ class SpecificationValueSummary(PascalModel):
 
 
 class Product(PascalModel):
-    """Product body and response. A PUT replaces the whole product: send every field."""
+    """Product body and response. A PUT replaces the whole product: update from the product read back.
+
+    Unset fields are left out: VTEX's schema types them as non-null strings and integers.
+    """
 
     id: int | None = None
     name: str
@@ -143,7 +186,9 @@ class Product(PascalModel):
     meta_tag_description: str | None = None
     show_without_stock: bool = True
     score: int | None = None
-    omit_when_none = frozenset({"id", "department_id", "link_id", "release_date"})
+    supplier_id: int | None = None
+    ad_words_remarketing_code: str | None = None
+    lomadee_campaign_code: str | None = None
 
 
 class ProductSpecification(PascalModel):
@@ -154,7 +199,6 @@ class ProductSpecification(PascalModel):
     field_id: int
     field_value_id: int | None = None
     text: str | None = None
-    omit_when_none = frozenset({"id", "product_id", "field_value_id", "text"})
 
 
 class ProductTradePolicy(PascalModel):
@@ -172,14 +216,20 @@ class TradePolicy(PascalModel):
 
 
 class Sku(PascalModel):
-    """SKU body and response. Create with `is_active=False`; a PUT must carry `is_active`."""
+    """SKU body and response. Create with `is_active=False`; a PUT must carry `is_active`.
+
+    `activate_if_possible=True` (VTEX's recommendation, guide skus.md) lets VTEX activate the
+    SKU by itself once it meets the requirements (an image, RefId or EAN, ...). Dimensions VTEX
+    has not been given are left out, never sent as `null`. `PackagedWeightKg` is an integer in
+    VTEX's create and update schemas (the store's unit, grams by default): it is sent rounded.
+    """
 
     id: int | None = None
     product_id: int
     name: str
     ref_id: str | None = None
     is_active: bool = False
-    activate_if_possible: bool = True
+    activate_if_possible: bool | None = True
     packaged_height: float
     packaged_length: float
     packaged_width: float
@@ -196,7 +246,13 @@ class Sku(PascalModel):
     unit_multiplier: float = 1.0
     modal_type: str | None = None
     kit_itens_sell_apart: bool = False
-    omit_when_none = frozenset({"id"})
+    reward_value: float | None = None
+    estimated_date_arrival: str | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        body["PackagedWeightKg"] = round(body["PackagedWeightKg"])
+        return body
 
 
 class SkuSpecification(PascalModel):
@@ -205,7 +261,6 @@ class SkuSpecification(PascalModel):
     field_id: int
     field_value_id: int | None = None
     text: str | None = None
-    omit_when_none = frozenset({"id", "sku_id", "text"})
 
 
 class SkuFile(PascalModel):
@@ -232,4 +287,3 @@ class SkuFileInput(PascalModel):
     label: str | None = None
     text: str | None = None
     position: int | None = None
-    omit_when_none = frozenset({"position"})

@@ -2,30 +2,58 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from vtex_provider.models.base import CamelModel
 
 
 class Country(CamelModel):
-    acronym: str
-    name: str
+    acronym: str = ""
+    name: str = ""
 
 
 class DockAddress(CamelModel):
-    postal_code: str
-    country: Country
-    city: str
-    state: str
+    """Dock address. VTEX requires every key on the dock POST, as non-null strings.
+
+    `coordinates` is `[[longitude, latitude]]` in the POST schema; VTEX's documented GET
+    answers also show the flat `[longitude, latitude]`, which reads as one pair.
+    """
+
+    postal_code: str = ""
+    country: Country = Field(default_factory=Country)
+    city: str = ""
+    state: str = ""
     neighborhood: str = ""
     street: str = ""
     number: str = ""
-    complement: str | None = None
-    coordinates: list[list[float]] | None = None
+    complement: str = ""
+    coordinates: list[list[float]] = Field(default_factory=list)
+
+    @field_validator(
+        "complement", "postal_code", "city", "state", "neighborhood", "street", "number", mode="before"
+    )
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return "" if value is None else value
+
+    @field_validator("coordinates", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
+            return [value]
+        return value
 
 
 class Dock(CamelModel):
-    """Body of `POST .../configuration/docks` (create or update by id) and its GET."""
+    """Body of `POST .../configuration/docks` (create or update by id) and its GET.
+
+    VTEX requires `salesChannel`, `wmsEndPoint` (nullable) and a complete `address`: a dock
+    the ERP gives no address gets empty strings (the flow keeps the address set in VTEX).
+    """
 
     id: str
     name: str
@@ -36,9 +64,19 @@ class Dock(CamelModel):
     sales_channel: str | None = None
     freight_table_ids: list[str] = Field(default_factory=list)
     wms_end_point: str | None = None
-    address: DockAddress | None = None
+    address: DockAddress = Field(default_factory=DockAddress)
     is_active: bool | None = None
-    omit_when_none = frozenset({"is_active"})
+    send_null = frozenset({"wms_end_point"})
+
+    @field_validator("address", mode="before")
+    @classmethod
+    def _address(cls, value: object) -> object:
+        return {} if value is None else value
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        body.setdefault("salesChannel", self.sales_channels[0] if self.sales_channels else "1")
+        return body
 
 
 class WarehouseDock(CamelModel):
@@ -61,17 +99,24 @@ class Warehouse(CamelModel):
     priority: int = 0
     is_active: bool = True
     pickup_point_ids: list[str] | None = None
-    omit_when_none = frozenset({"pickup_point_ids"})
 
 
 class InventoryUpdate(CamelModel):
-    """Body of the inventory PUT. Every field is sent: VTEX zeroes what is missing."""
+    """Body of the inventory PUT. Every field is sent: VTEX zeroes what is missing.
+
+    `leadTime` is in VTEX's documented `dd.hh:mm:ss`; an `hh:mm:ss` value reads as 0 days.
+    """
 
     quantity: int
     unlimited_quantity: bool = False
-    lead_time: str = "00:00:00"
+    lead_time: str = "0.00:00:00"
+
+    @field_validator("lead_time")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        value = value.strip()
+        return value if "." in value.split(":", 1)[0] else f"0.{value}"
     date_utc_on_balance_system: str | None = None
-    omit_when_none = frozenset({"date_utc_on_balance_system"})
 
 
 class InventoryQuantityUpdate(CamelModel):
@@ -80,7 +125,6 @@ class InventoryQuantityUpdate(CamelModel):
     quantity: int
     unlimited_quantity: bool = False
     date_utc_on_balance_system: str | None = None
-    omit_when_none = frozenset({"date_utc_on_balance_system"})
 
 
 class WarehouseBalance(CamelModel):

@@ -174,7 +174,6 @@ class FeedFilter(CamelModel):
     status: list[str] | None = None
     expression: str | None = None
     disable_single_fire: bool | None = None
-    omit_when_none = frozenset({"status", "expression", "disable_single_fire"})
 
 
 class FeedQueue(VtexModel):
@@ -195,11 +194,10 @@ class FeedQueue(VtexModel):
 class FeedConfig(CamelModel):
     """Body of `POST /api/orders/feed/config` and response of its GET."""
 
-    filter: FeedFilter = Field(default_factory=FeedFilter)
-    queue: FeedQueue = Field(default_factory=FeedQueue)
+    filter: FeedFilter = Field(default_factory=lambda: FeedFilter.model_validate({}))
+    queue: FeedQueue = Field(default_factory=lambda: FeedQueue.model_validate({}))
     quantity: int | None = None
     approximate_age_of_oldest_message_in_seconds: float | None = None
-    omit_when_none = frozenset({"quantity", "approximate_age_of_oldest_message_in_seconds"})
 
 
 # -- write-backs ----------------------------------------------------------------------------
@@ -210,7 +208,6 @@ class InvoiceItem(CamelModel):
     price: int
     quantity: int
     description: str | None = None
-    omit_when_none = frozenset({"description"})
 
 
 class Invoice(CamelModel):
@@ -228,17 +225,6 @@ class Invoice(CamelModel):
     tracking_number: str | None = None
     tracking_url: str | None = None
     dispatched_date: str | None = None
-    omit_when_none = frozenset(
-        {
-            "invoice_key",
-            "invoice_url",
-            "embedded_invoice",
-            "courier",
-            "tracking_number",
-            "tracking_url",
-            "dispatched_date",
-        }
-    )
 
     def to_body(self) -> dict[str, Any]:
         body = super().to_body()
@@ -253,6 +239,7 @@ class TrackingUpdate(CamelModel):
     tracking_url: str | None = None
     dispatched_date: str | None = None
     courier: str | None = None
+    send_null = frozenset({"tracking_url", "dispatched_date", "courier"})
 
 
 class TrackingEvent(CamelModel):
@@ -268,6 +255,7 @@ class TrackingEvents(CamelModel):
     is_delivered: bool = False
     delivered_date: str | None = None
     events: list[TrackingEvent] = Field(default_factory=list)
+    send_null = frozenset({"delivered_date"})
 
 
 class Receipt(CamelModel):
@@ -288,7 +276,6 @@ class ChangeItem(CamelModel):
     price: int | None = None
     measurement_unit: str | None = None
     unit_multiplier: float | None = None
-    omit_when_none = frozenset({"unique_id", "price", "measurement_unit", "unit_multiplier"})
 
 
 class ChangeItems(CamelModel):
@@ -308,7 +295,6 @@ class ChangeRequest(CamelModel):
     remove: ChangeItems | None = None
     replace: list[ChangeReplace] | None = None
     settings: dict[str, Any] | None = None
-    omit_when_none = frozenset({"add", "remove", "replace", "settings"})
 
 
 class ChangeResult(CamelModel):

@@ -22,7 +22,6 @@ class FixedPrice(CamelModel):
     list_price: float | None = None
     min_quantity: int = 1
     date_range: DateRange | None = None
-    omit_when_none = frozenset({"trade_policy_id", "date_range"})
 
 
 class PriceUpdate(CamelModel):
@@ -37,7 +36,6 @@ class PriceUpdate(CamelModel):
     markup: int | None = None
     list_price: float | None = None
     fixed_prices: list[FixedPrice] = Field(default_factory=list)
-    omit_when_none = frozenset({"base_price", "cost_price", "markup", "list_price"})
 
 
 class Price(CamelModel):

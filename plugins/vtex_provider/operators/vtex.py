@@ -27,28 +27,29 @@ class VtexOperator(BaseOperator):
 
     :param api: one of catalog, pricing, logistics, oms, masterdata.
     :param method: the client method name (public methods only).
-    :param params: keyword arguments for the method (templated). Dicts (and lists
-        of dicts) are validated into the models the method expects.
+    :param arguments: keyword arguments for the method (templated). Dicts (and lists
+        of dicts) are validated into the models the method expects. (Not ``params``: that is
+        every operator's DAG-params argument.)
     :param vtex_conn_id: the `vtex` connection to use.
     :return: the result as JSON-able data (models are dumped with VTEX's field names).
     """
 
-    template_fields: Sequence[str] = ("call_params", "vtex_conn_id")
-    template_fields_renderers = {"call_params": "json"}
+    template_fields: Sequence[str] = ("arguments", "vtex_conn_id")
+    template_fields_renderers = {"arguments": "json"}
 
     def __init__(
         self,
         *,
         api: str,
         method: str,
-        params: dict[str, Any] | None = None,
+        arguments: dict[str, Any] | None = None,
         vtex_conn_id: str = VtexHook.default_conn_name,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.api = api
         self.method = method
-        self.call_params = params or {}
+        self.arguments = arguments or {}
         self.vtex_conn_id = vtex_conn_id
 
     def execute(self, context: Any) -> Any:
@@ -58,7 +59,7 @@ class VtexOperator(BaseOperator):
         if self.method.startswith("_") or not callable(getattr(client, self.method, None)):
             raise ValueError(f"{type(client).__name__} has no method {self.method!r}")
         call = getattr(client, self.method)
-        kwargs = _coerce_models(call, dict(self.call_params))
+        kwargs = _coerce_models(call, dict(self.arguments))
         result = call(**kwargs)
         self.log.info("VTEX %s.%s done; %s", self.api, self.method, client.hook.stats.as_dict())
         return to_jsonable(result)
@@ -73,7 +74,7 @@ def _coerce_models(call: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
             (item_type,) = typing.get_args(hint)
             if _is_model(item_type):
                 kwargs[name] = [item_type.model_validate(item) for item in value]
-        elif _is_model(hint) and isinstance(value, dict):
+        elif isinstance(hint, type) and issubclass(hint, BaseModel) and isinstance(value, dict):
             kwargs[name] = hint.model_validate(value)
     return kwargs
 

@@ -29,7 +29,7 @@ from typing import Any
 import requests
 from cryptography.fernet import Fernet
 
-from vtex_sync.deploy.databases import create_database, database_url, drop_database
+from vtex_local.databases import create_database, database_url, drop_database
 from vtex_sync.deploy.settings import apply_settings, load_settings
 
 FINISHED_STATES = frozenset({"success", "failed"})
