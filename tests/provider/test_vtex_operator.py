@@ -30,7 +30,8 @@ def test_operator_validates_dict_params_into_models(server, vtex_conn):
     assert op.execute(context={}) is None
     from vtex_provider.models.logistics import InventoryUpdate
 
-    sent = InventoryUpdate.model_validate({"quantity": 3}).model_dump(mode="json", by_alias=True)
+    model = InventoryUpdate.model_validate({"quantity": 3})
+    sent = model.model_dump(mode="json", by_alias=True, exclude_none=True)
     assert server.requests[0].body == sent and sent["quantity"] == 3
 
 
