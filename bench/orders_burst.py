@@ -1,8 +1,10 @@
 """Orders burst: N orders become ready-for-handling; how fast do they reach the ERP?
 
-Sets up the tiny demo catalog in a sandbox (separate process), creates the orders, then makes
-them ready-for-handling evenly over `--spread` seconds (0: all at the same instant) and runs the
-order flow until every order is in the ERP:
+Sets up the tiny demo catalog in a sandbox (separate process). With `--spread S` the orders are
+placed evenly over S seconds (in small lots twice a second) and each becomes ready-for-handling
+0.2 s after its payment, as VTEX's order clock would move them; with `--spread 0` they are all
+placed first and made ready at the same instant. The order flow runs until every order is in
+the ERP:
 
 - ``--mode hook``: the sandbox delivers VTEX's hook notifications to the real receiver app
   (a separate uvicorn process) which stores them in the inbox; the inbox watcher's real trigger
@@ -37,7 +39,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -97,6 +99,13 @@ def epoch(text: str) -> float:
     return parse_time(text).timestamp()
 
 
+def when(value: datetime | str) -> float:
+    """Epoch seconds of a stored time (PostgreSQL gives datetimes, SQLite text; UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
 def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[float], list[float]]:
     """Delays (s) from ready-for-handling to the ERP row and to start-handling, per order."""
     from sqlalchemy import create_engine, text
@@ -105,11 +114,11 @@ def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[flo
     with engine.connect() as state:
         ready = {row[0]: epoch(json.loads(row[1])["currentChange"]) for row in state.execute(text(
             "SELECT order_id, payload FROM state_inbox WHERE state = 'ready-for-handling'"))}
-        handled = {row[0]: row[1].timestamp() for row in state.execute(text(
+        handled = {row[0]: when(row[1]) for row in state.execute(text(
             "SELECT order_id, finished_at FROM state_writebacks WHERE action = 'start_handling'"))}
     engine.dispose()
     with sqlite3.connect(folder / "erp.db") as erp:
-        received = {row[0]: datetime.fromisoformat(row[1]).timestamp() for row in erp.execute(
+        received = {row[0]: when(row[1]) for row in erp.execute(
             "SELECT vtex_order_id, received_at FROM sales_orders")}
     to_erp = [received[o] - ready[o] for o in order_ids if o in received and o in ready]
     to_handling = [handled[o] - ready[o] for o in order_ids if o in handled and o in ready]
@@ -157,6 +166,17 @@ def watch_inbox(wake: threading.Event, stop: threading.Event) -> None:
     asyncio.run(run())
 
 
+def place_orders(admin: httpx.Client, total: int, spread: float, order_ids: set[str]) -> None:
+    """Place `total` orders evenly over `spread` seconds, a lot every half second."""
+    lots = max(1, int(spread * 2))
+    started = time.monotonic()
+    for lot in range(lots):
+        count = total * (lot + 1) // lots - total * lot // lots
+        if count:
+            order_ids |= set(admin.post("/_sandbox/orders", json={"count": count}).json()["orderIds"])
+        time.sleep(max(0.0, started + (lot + 1) * spread / lots - time.monotonic()))
+
+
 def run_hook(ctx, folder: Path, total: int, run_start: float, linger: float) -> int:
     """Inbox runs woken by the trigger, one at a time, until every order is in the ERP; runs made."""
     from vtex_sync.orders.feed_run import process_until_empty
@@ -198,7 +218,7 @@ def main() -> int:
     parser.add_argument("--mode", choices=["hook", "feed"], default="hook")
     parser.add_argument("--orders", type=int, default=5000)
     parser.add_argument("--spread", type=float, default=100.0,
-                        help="seconds over which the orders become ready (0: all at once)")
+                        help="seconds over which the orders are placed (0: all ready at once)")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--run-start", type=float, default=4.5,
                         help="hook mode: seconds from the trigger's event to the inbox task running "
@@ -222,7 +242,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="orders-burst-") as tmp, state_database(args.state, Path(tmp)) \
             as state_url:
         folder = Path(tmp)
-        config = SandboxConfig(db_path=str(folder / "sandbox.db"), seed=5, order_clock=3600,
+        config = SandboxConfig(db_path=str(folder / "sandbox.db"), seed=5,
+                               order_clock=3600 if args.spread <= 0 else 0.2,
                                rate_limit_scale=0, latency_ms=args.latency_ms)
         load_into(f"sqlite:///{folder / 'erp.db'}", generate("tiny", 3))
         receiver_port = free_port()
@@ -240,21 +261,27 @@ def main() -> int:
                 receiver = start_receiver(receiver_port)
                 hook_config(ctx, hook_settings(), HookAction.SET)
             order_ids: set[str] = set()
-            while len(order_ids) < args.orders:
-                count = min(500, args.orders - len(order_ids))
-                order_ids |= set(admin.post("/_sandbox/orders", json={"count": count}).json()["orderIds"])
-            if args.mode == "feed":
-                from vtex_sync.orders.intake import drain_feed
+            placing = None
+            if args.spread <= 0:
+                while len(order_ids) < args.orders:
+                    count = min(500, args.orders - len(order_ids))
+                    order_ids |= set(admin.post("/_sandbox/orders", json={"count": count}).json()["orderIds"])
+                if args.mode == "feed":
+                    from vtex_sync.orders.intake import drain_feed
 
-                drain_feed(ctx)  # nothing yet: the orders are waiting in window-to-cancel
-            admin.post("/_sandbox/orders/ready/spread", json={"seconds": args.spread}).raise_for_status()
+                    drain_feed(ctx)  # nothing yet: the orders are waiting in window-to-cancel
+                admin.post("/_sandbox/orders/ready").raise_for_status()
+            else:
+                placing = threading.Thread(target=place_orders, args=(admin, args.orders, args.spread,
+                                                                      order_ids), daemon=True)
+                placing.start()
             calls_before = ctx.hook.stats.calls
             started = time.monotonic()
             try:
                 if args.mode == "hook":
-                    runs = run_hook(ctx, folder, len(order_ids), args.run_start, args.linger)
+                    runs = run_hook(ctx, folder, args.orders, args.run_start, args.linger)
                 else:
-                    runs = run_feed(ctx, folder, len(order_ids))
+                    runs = run_feed(ctx, folder, args.orders)
             finally:
                 if receiver is not None:
                     receiver.terminate()
@@ -262,6 +289,8 @@ def main() -> int:
             elapsed = time.monotonic() - started
             calls = ctx.hook.stats.calls - calls_before
             hook_stats = admin.get("/_sandbox/hook").json()
+            if placing is not None:
+                placing.join()
             admin.close()
         to_erp, to_handling = measure(folder, state_url, order_ids)
         ctx.state.dispose()

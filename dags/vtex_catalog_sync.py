@@ -18,8 +18,9 @@ period, use *Trigger -> Backfill* (or `airflow backfill create --dag-id vtex_cat
 --from-date ... --to-date ...`).
 
 **Guard**: a run that would deactivate more than `max_deactivate_share` of the products (or
-SKUs) VTEX has stops before writing and says why in its log. Re-trigger with
-`confirm_blast_radius: true` if the change is intended.
+SKUs) VTEX has stops before writing and waits for an operator's approval (task `approve_...`, under
+*Required actions*, with the numbers); approved, it writes up to those numbers. Trigger with
+`confirm_blast_radius: true` to skip the question.
 
 Publishes the asset `vtex://<account>/catalog` (through the alias `vtex_catalog`) on success.
 """

@@ -15,8 +15,9 @@ re-syncs exactly its intervals (and leaves the watermark alone): to re-sync a pa
 --to-date ...`).
 
 **Guard**: a run that would zero the stock of more than `max_zero_stock_share` of the SKUs
-VTEX has stops before writing and says why in its log. Re-trigger with
-`confirm_blast_radius: true` if the change is intended.
+VTEX has stops before writing and waits for an operator's approval (task `approve_...`, under
+*Required actions*, with the numbers); approved, it writes up to those numbers. Trigger with
+`confirm_blast_radius: true` to skip the question.
 
 Publishes the asset `vtex://<account>/inventory` (through the alias `vtex_inventory`) on success.
 """

@@ -15,8 +15,9 @@ a past period, use *Trigger -> Backfill* (or `airflow backfill create --dag-id v
 --from-date ... --to-date ...`).
 
 **Guard**: a run that would move the base price of more than `max_price_move_share` of the
-SKUs by more than `max_price_move_pct` percent stops before writing and says why in its log.
-Re-trigger with `confirm_blast_radius: true` if the change is intended.
+SKUs by more than `max_price_move_pct` percent stops before writing and waits for an operator's
+approval (task `approve_prices`, under *Required actions*, with the numbers); approved, it
+writes up to those numbers. Trigger with `confirm_blast_radius: true` to skip the question.
 
 Publishes the asset `vtex://<account>/prices` (through the alias `vtex_prices`) on success.
 """

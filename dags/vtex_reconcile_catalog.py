@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
+from vtex_sync.airflow.deadlines import freshness_deadline
+from vtex_sync.airflow.notifiers import alert_callbacks
 from vtex_sync.ops.flows import FLOW_POOLS
 
 
@@ -49,8 +51,14 @@ def report(parts: list) -> dict:
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "integration", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args={
+        "owner": "integration",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        **alert_callbacks(),
+    },
     doc_md=__doc__,
+    deadline=freshness_deadline("vtex_reconcile_catalog"),
     tags=["vtex", "reconcile", "catalog", "pricing", "inventory"],
     params={
         "slices": Param(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
 
+from vtex_sync.airflow.notifiers import FailureNotifier
 from vtex_sync.ops.flows import FLOW_POOLS
 
 
@@ -31,7 +32,7 @@ def redrive(flow: str) -> dict:
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=4,
-    default_args={"owner": "integration", "retries": 2},
+    default_args={"owner": "integration", "retries": 2, "on_failure_callback": [FailureNotifier()]},
     doc_md=__doc__,
     tags=["vtex", "quarantine"],
     params={

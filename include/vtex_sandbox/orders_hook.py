@@ -263,21 +263,3 @@ def drop_notifications(request: Request) -> dict[str, int]:
             store.delete(OUTBOX_KIND, key)
     return {"dropped": len(keys)}
 
-
-@router.post("/_sandbox/orders/ready/spread")
-def spread_ready(request: Request, body: JsonBody) -> dict[str, int]:
-    """Make every order waiting for ready-for-handling ready over the next ``{"seconds": S}``,
-    evenly (a burst arriving at a rate, for benchmarks)."""
-    seconds = body.get("seconds") if isinstance(body, dict) else None
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise bad_request("The field 'seconds' must be a non-negative number")
-    deliverer: Deliverer = request.app.state.hook_deliverer
-    store: Store = request.app.state.store
-    with store.transaction():
-        now = sandbox_now(store)
-        book = deliverer._book(now)
-        ready = sorted((t["due"], key) for key, t in book.timers.items() if t["action"] == "ready")
-        for index, (_due, key) in enumerate(ready):
-            book.timers[key]["due"] = now + index * seconds / max(1, len(ready))
-        book.close()
-    return {"orders": len(ready)}

@@ -6,7 +6,7 @@ from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
 
-URL_PREFIX = "/vtex"
+URL_PREFIX = "/vtex/ops"  # beside the orders hook receiver's /vtex/orders-hook
 
 
 class LazyApp:
@@ -24,10 +24,16 @@ class LazyApp:
 
 
 class VtexUiPlugin(AirflowPlugin):
-    """``/vtex/`` on the api-server, shown in the navigation as *VTEX* (an embedded page)."""
+    """``/vtex/ops/`` on the api-server, shown in the navigation as *VTEX* (an embedded page)."""
 
     name = "vtex_ui"
     fastapi_apps = [{"app": LazyApp(), "url_prefix": URL_PREFIX, "name": "VTEX operations"}]
     external_views = [
-        {"name": "VTEX", "href": "vtex/", "url_route": "vtex", "destination": "nav", "icon": "vtex/icon.svg"}
+        {
+            "name": "VTEX",
+            "href": "vtex/ops/",
+            "url_route": "vtex",
+            "destination": "nav",
+            "icon": "vtex/ops/icon.svg",
+        }
     ]

@@ -1,4 +1,4 @@
-"""The VTEX page's FastAPI app, served by the Airflow api-server under ``/vtex``.
+"""The VTEX page's FastAPI app, served by the Airflow api-server under ``/vtex/ops``.
 
 Every route needs a user signed in to Airflow (the api-server's own session cookie or bearer
 token); starting a re-drive also needs the right to trigger the ``vtex_redrive`` DAG.

@@ -57,9 +57,18 @@ def _airflow(*args: str, env: dict[str, str]) -> None:
 
 
 @pytest.fixture
-def api_server(shop: Shop, airflow_db: None, tmp_path: Path) -> Iterator[ApiServer]:  # noqa: F811
+def api_server(
+    shop: Shop,  # noqa: F811
+    airflow_db: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[ApiServer]:
     """``airflow api-server`` with the simple auth manager (one admin with a known password),
     the project's plugins and the DAGs serialised (a re-drive triggers a real DAG run)."""
+    from cryptography.fernet import Fernet
+
+    # one key for this process and the server's: both read and write the same metadata DB
+    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", Fernet.generate_key().decode())
     password = secrets.token_urlsafe(12)
     passwords = tmp_path / "passwords.json"
     passwords.write_text(json.dumps({"admin": password}))

@@ -96,7 +96,7 @@ def test_page_renders_every_section_and_redrives_exactly_what_was_asked(
     from playwright.sync_api import sync_playwright
 
     data = operator_data(shop)
-    page_url = f"{api_server.base_url}/vtex/"
+    page_url = f"{api_server.base_url}/vtex/ops/"
     assert httpx.get(page_url).status_code == 401, "the page needs an Airflow sign-in"
     assert httpx.post(f"{page_url}api/redrive", json={"rule": "x"}).status_code == 401
     token = api_server.token()

@@ -17,10 +17,18 @@ from airflow.sdk import (
     task,
 )
 
+from vtex_sync.airflow.approval import GuardApproval
+from vtex_sync.airflow.bulk import BULK_STEPS, BulkStepOperator
+from vtex_sync.airflow.deadlines import freshness_deadline
+from vtex_sync.airflow.notifiers import alert_callbacks
 from vtex_sync.airflow.operators import SyncStepOperator
 from vtex_sync.entities import Flow, Step, flow_pool
 
 DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
+# the incremental syncs alert on a failed task and on quarantine growth
+SYNC_ARGS = {**DEFAULT_ARGS, **alert_callbacks()}
+# a run whose plan trips the blast-radius guard waits this long for an operator, then is rejected
+APPROVAL_TIMEOUT = timedelta(hours=6)
 
 
 @task(retries=2)
@@ -46,7 +54,13 @@ def add_steps(
         with group:
             run: Any
             head: Any
-            if step.batched:
+            if step.batched and window is None and watermark_of is None and step.name in BULK_STEPS:
+                # prices and stock: deferrable, waits for VTEX batch files in the triggerer
+                head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
+                run = BulkStepOperator.partial(task_id=step.name, pool=step.pool, step=step.name).expand(
+                    batch=head
+                )
+            elif step.batched:
                 head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
                 run = SyncStepOperator.partial(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,
@@ -93,14 +107,15 @@ def mark_synced(flow: str) -> None:
 
 
 def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None) -> DAG:
-    """A DAG whose one task syncs ``flow`` over each run's data interval (in the pool of the
-    flow's entities) and publishes its asset ``vtex://<account>/<flow>`` through the alias
-    ``vtex_<flow>``."""
+    """A DAG that syncs ``flow`` over each run's data interval (in the pool of the flow's
+    entities) and publishes its asset ``vtex://<account>/<flow>`` through the alias
+    ``vtex_<flow>``. When the blast-radius guard trips, the sync writes nothing and the run
+    waits for an operator's approval (with the numbers); once approved,
+    ``sync_<flow>_approved`` writes up to exactly those numbers."""
     alias = AssetAlias(f"vtex_{flow}")
     pool = flow_pool(Flow(flow))
 
-    @task(task_id=f"sync_{flow}", pool=pool, outlets=[alias])
-    def sync() -> dict[str, Any]:
+    def _run(approved: bool) -> dict[str, Any]:
         from airflow.sdk import Asset
 
         from vtex_sync.airflow.sync_tasks import asset_uri, run_sync
@@ -111,10 +126,31 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
             raise ValueError(f"{dag_id}: a sync run needs a data interval")
         from vtex_sync.flows.watermark import run_kind
 
-        result = run_sync(flow, context["params"], start=start, end=end, run_id=context["run_id"],
-                          kind=run_kind(context))
-        context["outlet_events"][alias].add(Asset(asset_uri(result["account"], flow)))
+        blocked = None
+        if approved:
+            blocked = (context["ti"].xcom_pull(task_ids=f"sync_{flow}") or {}).get("blocked") or []
+        result = run_sync(
+            flow,
+            context["params"],
+            start=start,
+            end=end,
+            run_id=context["run_id"],
+            kind=run_kind(context),
+            ask_approval=not approved,
+            approved=blocked,
+        )
+        if not result.get("blocked"):
+            context["outlet_events"][alias].add(Asset(asset_uri(result["account"], flow)))
         return result
+
+    @task(task_id=f"sync_{flow}", pool=pool, outlets=[alias])
+    def sync() -> dict[str, Any]:
+        return _run(approved=False)
+
+    @task(task_id=f"sync_{flow}_approved", pool=pool, outlets=[alias])
+    def sync_approved() -> dict[str, Any]:
+        """The same sync, allowed up to the numbers the operator approved."""
+        return _run(approved=True)
 
     @dag(
         dag_id=dag_id,
@@ -122,8 +158,9 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
         start_date=datetime(2026, 1, 1),
         catchup=False,
         max_active_runs=2,
-        default_args=DEFAULT_ARGS,
+        default_args=SYNC_ARGS,
         doc_md=doc_md,
+        deadline=freshness_deadline(dag_id),
         tags=["vtex", "incremental", tag],
         params={
             "confirm_blast_radius": Param(
@@ -132,6 +169,13 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
         },
     )
     def build() -> None:
-        sync()
+        approve = GuardApproval(
+            task_id=f"approve_{flow}",
+            flow=flow,
+            sync_task_id=f"sync_{flow}",
+            defaults="Reject",
+            response_timeout=APPROVAL_TIMEOUT,
+        )
+        sync() >> approve >> sync_approved()
 
     return build()

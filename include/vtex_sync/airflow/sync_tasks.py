@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
 from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
 from vtex_sync.flows import watermark
@@ -28,17 +30,21 @@ def run_sync(
     start: datetime,
     end: datetime,
     run_id: str = "manual",
+    ask_approval: bool = False,
+    approved: Sequence[Mapping[str, Any]] | None = None,
     kind: RunKind = RunKind.SCHEDULED,
 ) -> dict[str, Any]:
     """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
 
     Returns a small summary: account, window, per-entity counts and the number of failures.
     A plan that goes past the blast-radius limits fails the task without retrying, unless
-    ``params["confirm_blast_radius"]`` is true.
+    ``params["confirm_blast_radius"]`` is true; with `ask_approval` it writes nothing and returns
+    ``{"blocked": [breach, ...]}`` for an operator to approve; `approved` (those breaches) lets
+    the run write while it stays within them.
     """
     from airflow.sdk.exceptions import AirflowFailException
 
-    from vtex_sync.flows.guard import BlastRadiusExceeded
+    from vtex_sync.flows.guard import BlastRadiusExceeded, Breach, Confirmation
     from vtex_sync.flows.incremental import FLOWS, total_counts
     from vtex_sync.flows.report import format_counts
 
@@ -47,11 +53,19 @@ def run_sync(
     window = watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
                                   overlap=timedelta(minutes=settings.overlap_minutes))
     log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
+    started = time.monotonic()
+    confirm: Confirmation = bool(params.get("confirm_blast_radius"))
+    if approved and not confirm:
+        confirm = [Breach.from_dict(b) for b in approved]
     try:
-        outcomes = FLOWS[flow](ctx, window, confirm=bool(params.get("confirm_blast_radius")))
+        outcomes = FLOWS[flow](ctx, window, confirm=confirm)
     except BlastRadiusExceeded as error:
+        if ask_approval and not approved:
+            log.warning("%s: waiting for an operator's approval: %s", flow, error)
+            return {"account": ctx.account, "flow": flow, "blocked": [b.as_dict() for b in error.breaches]}
         raise AirflowFailException(str(error)) from error
     totals = total_counts(outcomes)
+    retries = dict(ctx.hook.stats.retries)
     log.info("%s: total %s", flow, format_counts(totals))
     summary = {
         "account": ctx.account,
@@ -59,7 +73,11 @@ def run_sync(
         "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
         "entities": {o.entity: dict(o.counts) for o in outcomes},
         "failures": int(totals.get("failed", 0)),
+        "retries": retries,
     }
+    for outcome in outcomes:
+        metrics.record_outcome(f"{flow}_sync", outcome.entity, outcome.counts)
+    metrics.record_outcome(f"{flow}_sync", "all", {}, retries=retries, seconds=time.monotonic() - started)
     ctx.state.record_run(ctx.account, f"{flow}_sync", run_id, summary)
     threshold = failure_threshold(params, settings)
     fail_if_too_many(f"{flow} sync", int(totals.get("failed", 0)), threshold, summary)

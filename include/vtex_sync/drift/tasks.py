@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from vtex_sync import metrics
 from vtex_sync.drift import report as rep
 from vtex_sync.drift.reconcile import ENTITIES, Group, check_entity
 
@@ -24,6 +25,8 @@ def reconcile_group(group: str, params: Mapping[str, Any], *, day: datetime) -> 
     checks = [check_entity(ctx, entity, part) for entity in ENTITIES[Group(group)]]
     result = rep.build_part(ctx.state, ctx.account, checks, part)
     for check in checks:
+        metrics.gauge(len(check.drifted), "drift", check.entity, "drifted")
+        metrics.gauge(check.checked, "drift", check.entity, "checked")
         log.info(
             "reconcile %s (slice %d/%d): checked %s of %s | drifted %s | not in VTEX %s | unreadable %s",
             check.entity,

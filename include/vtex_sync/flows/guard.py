@@ -7,9 +7,9 @@ large catalog never trips, and a run that really touches most of the store does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vtex_sync.flows.engine import Planned
 from vtex_sync.records import Action
@@ -34,6 +34,17 @@ class Breach:
             f"{self.what}: {self.count:,} of {self.total:,} ({self.count / self.total:.0%}), "
             f"limit {self.limit:.0%}"
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"what": self.what, "count": self.count, "total": self.total, "limit": self.limit}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Breach:
+        return cls(str(data["what"]), int(data["count"]), int(data["total"]), float(data["limit"]))
+
+    def within(self, approved: Iterable[Breach]) -> bool:
+        """True when an operator approved the same limit for at least this many records."""
+        return any(a.what == self.what and self.count <= a.count for a in approved)
 
 
 class BlastRadiusExceeded(Exception):
@@ -113,13 +124,21 @@ def removals(ctx: SyncContext, entity: str, count: int) -> Breach | None:
     return share_breach(f"{entity}s deleted from the ERP", count, total, ctx.settings.max_deactivate_share)
 
 
-def enforce(flow: str, breaches: Iterable[Breach | None], *, confirm: bool) -> None:
-    """Raise `BlastRadiusExceeded` for any breach, unless the run was confirmed (then log it)."""
+# a run's confirmation: True, or the breaches an operator approved
+Confirmation = bool | Sequence[Breach]
+
+
+def enforce(flow: str, breaches: Iterable[Breach | None], *, confirm: Confirmation) -> None:
+    """Raise `BlastRadiusExceeded` for any breach, unless the run was confirmed (then log it).
+
+    `confirm` is True (a confirmed run), or the breaches an operator approved: then the run goes on
+    only while every breach is within one approved (same limit, no more records than approved).
+    """
     found = [b for b in breaches if b is not None]
     if not found:
         log.info("%s: blast-radius guard passed", flow)
         return
-    if confirm:
+    if confirm is True or (confirm and all(b.within(confirm) for b in found)):
         log.warning("%s: blast-radius limits passed but confirmed: %s", flow, "; ".join(map(str, found)))
         return
     error = BlastRadiusExceeded(flow, found)

@@ -67,9 +67,11 @@ class ErpWithExtras:
         since: datetime | None = None,
         until: datetime | None = None,
         chunk_size: int = 1000,
+        key_range: tuple[str | None, str | None] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         seen: set[str] = set()
-        for chunk in self.erp.read(table, since=since, until=until, chunk_size=chunk_size):
+        ranged = {} if key_range is None else {"key_range": key_range}
+        for chunk in self.erp.read(table, since=since, until=until, chunk_size=chunk_size, **ranged):
             seen.update(row_key(table, row) for row in chunk)
             yield chunk
         extra = self.extras.get(table)
@@ -121,7 +123,9 @@ def pending_extras(ctx: SyncContext, flow: Flow) -> dict[str, Extra]:
     return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
 
 
-def sync_catalog(ctx: SyncContext, window: Window, *, confirm: bool = False) -> list[EntityReport]:
+def sync_catalog(
+    ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
+) -> list[EntityReport]:
     """Categories to SKU activation over the window: new records, changes, deactivations,
     and products and SKUs whose rows were deleted from the ERP."""
     ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG))
@@ -209,7 +213,9 @@ def changed_price_skus(ctx: SyncContext, window: Window) -> set[str]:
     return skus
 
 
-def sync_prices(ctx: SyncContext, window: Window, *, confirm: bool = False) -> list[EntityReport]:
+def sync_prices(
+    ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
+) -> list[EntityReport]:
     """Each changed SKU's complete price: base, list and cost, with ALL its fixed prices."""
     skus = frozenset(changed_price_skus(ctx, window))
     ctx = with_extras(ctx, {"prices": Extra(skus), "fixed_prices": Extra(skus, column="sku_ref_id")})
@@ -224,7 +230,9 @@ def sync_prices(ctx: SyncContext, window: Window, *, confirm: bool = False) -> l
 # --- inventory -------------------------------------------------------------------------------
 
 
-def sync_inventory(ctx: SyncContext, window: Window, *, confirm: bool = False) -> list[EntityReport]:
+def sync_inventory(
+    ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
+) -> list[EntityReport]:
     """Stock per SKU and warehouse for the rows that changed (complete PUT body)."""
     ctx = with_extras(ctx, pending_extras(ctx, Flow.INVENTORY))
     rows, quarantined = load_valid(ctx, "stock", window=window)
