@@ -7,6 +7,9 @@ bound the sandbox's latency and rate limits allow, and with a plain sequential l
 
     .venv/bin/python bench/initial_setup.py --size bench --latency-ms 50 --rate-limit-scale 0.5 \
         --sequential-products 20
+
+``--bulk-threshold`` and ``--batch-inventory`` set the bulk path's settings (prices go as
+Bulk Pricing files from 1,000 writes by default); ``--second-run`` loads again and counts.
 """
 
 from __future__ import annotations
@@ -339,18 +342,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8, help="concurrent calls inside one task")
     parser.add_argument("--batch-size", type=int, default=200, help="ERP rows per batch (one task each)")
     parser.add_argument("--sequential-products", type=int, default=40,
-                        help="products the sequential loader writes (timed, then scaled to the full catalog)")
+                        help="products the sequential loader writes (timed, then scaled to the full "
+                        "catalog); 0 skips it")
+    parser.add_argument("--bulk-threshold", type=int, default=1000,
+                        help="setting bulk_threshold (the product's default; a huge number: per record only)")
+    parser.add_argument("--batch-inventory", action="store_true", help="setting batch_inventory on")
+    parser.add_argument("--second-run", action="store_true", help="run the setup again and count its calls")
     args = parser.parse_args(argv)
 
     size = int(args.size) if args.size.isdigit() else args.size
     data = generate(size)
     phases = minimum_phases(data)
+    bulk_steps = {"prices"} | ({"inventory"} if args.batch_inventory else set())
+    for name in bulk_steps:
+        rows = len(data["prices"] if name == "prices" else data["stock"])
+        if rows >= args.bulk_threshold:  # a few calls per batch file: create, upload, polls
+            phases[name] = [Phase(f"{name} batch files", 0, None)]
     slots = pool_slots()
     config = SandboxConfig(
         account="bench", latency_ms=args.latency_ms, rate_limit_scale=args.rate_limit_scale
     )
-    use_settings(batch_size=args.batch_size, max_workers=args.workers)
+    use_settings(batch_size=args.batch_size, max_workers=args.workers, bulk_threshold=args.bulk_threshold,
+                 batch_inventory=args.batch_inventory, bulk_poll_seconds=0.5)
     runs = [StepRun(step, phases[step.name]) for step in STEPS]
+    again = [StepRun(step, phases[step.name]) for step in STEPS]
 
     with tempfile.TemporaryDirectory(prefix="vtex-bench-") as folder:
         erp_url = f"sqlite:///{Path(folder) / 'erp.db'}"
@@ -362,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
             with task_pools(slots) as pools:
                 stats.reset()
                 run_product(runs, pools, stats)
+                if args.second_run:
+                    stats.reset()
+                    run_product(again, pools, stats)
             stats.close()
 
     bounds = {}
@@ -370,21 +388,29 @@ def main(argv: list[str] | None = None) -> int:
         bounds[run.step.name] = lower_bound(run.phases, args.latency_ms / 1000, tasks * args.workers,
                                             args.rate_limit_scale)
 
-    subset = sequential_subset(data, args.sequential_products)
-    subset_phases = minimum_phases(subset)
-    with sandbox(config) as base_url:
-        timings = run_sequential(PlainHook(base_url, config.account, config), subset)
-    sequential = {}
-    for step in STEPS:
-        calls, seconds = timings[step.name]
-        full = sum(p.calls for p in phases[step.name])
-        sequential[step.name] = seconds / calls * full if calls else 0.0
-        assert calls >= sum(p.calls for p in subset_phases[step.name]), step.name
+    sequential = {step.name: 0.0 for step in STEPS}
+    if args.sequential_products:
+        subset = sequential_subset(data, args.sequential_products)
+        subset_phases = minimum_phases(subset)
+        with sandbox(config) as base_url:
+            timings = run_sequential(PlainHook(base_url, config.account, config), subset)
+        for step in STEPS:
+            calls, seconds = timings[step.name]
+            full = sum(p.calls for p in minimum_phases(data)[step.name])
+            sequential[step.name] = seconds / calls * full if calls else 0.0
+            assert calls >= sum(p.calls for p in subset_phases[step.name]), step.name
 
     print(f"catalog '{args.size}': {len(data['products']):,} products, {len(data['skus']):,} SKUs; "
           f"latency {args.latency_ms:g} ms, rate-limit scale {args.rate_limit_scale:g}, "
           f"{args.workers} calls per task, pools {slots}")
     print_report(runs, bounds, sequential)
+    skus = len(data["skus"])
+    calls = sum(r.calls for r in runs)
+    print(f"calls per SKU         {calls:,} / {skus:,} = {calls / skus:.2f} (bulk threshold "
+          f"{args.bulk_threshold:,}, batch inventory {'on' if args.batch_inventory else 'off'})")
+    if args.second_run:
+        print(f"second run            {sum(r.calls for r in again):,} calls, "
+              f"{sum(r.seconds for r in again):.1f} s")
     return 0
 
 

@@ -39,6 +39,12 @@ class SyncSettings:
     max_failed_records: int = 0
     # which catalog fields the ERP owns (see vtex_sync.flows.ownership): {"product": {"add": [...]}}
     erp_owned_fields: dict[str, Any] = field(default_factory=dict)
+    # the bulk path (vtex_sync.bulk.flow): a step batch with at least this many price or stock
+    # writes sends them as VTEX batch files instead of one call each
+    bulk_threshold: int = 1000
+    batch_inventory: bool = False  # VTEX's batch inventory is early access: off by default
+    bulk_batch_size: int = 50_000  # ERP rows per task when a step takes the bulk path
+    bulk_poll_seconds: float = 5.0
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> SyncSettings:
@@ -97,6 +103,8 @@ class SyncContext:
     erp: Erp
     dry_run: bool = False
     settings: SyncSettings = field(default_factory=SyncSettings)
+    run_key: str | None = None  # the Airflow run: finds a retried task's VTEX batches again
+    deferred: list | None = None  # set by a deferrable task: bulk batches it waits for
 
     @cached_property
     def clients(self) -> Clients:

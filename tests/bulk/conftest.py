@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -15,7 +14,7 @@ from stub_batches import ACCOUNT, APP_KEY, APP_TOKEN, StubBatches  # noqa: E402
 
 from vtex_provider.hooks.retry import RetryPolicy
 from vtex_provider.hooks.vtex import VtexHook
-from vtex_sync.context import SyncContext
+from vtex_sync.context import SyncContext, SyncSettings
 from vtex_sync.state import StateStore
 
 FAST = RetryPolicy(max_attempts=3, base_wait=0.01, max_wait=0.05, max_retry_after=1,
@@ -49,7 +48,7 @@ def make_ctx(conn_id, state):
     def build(**settings) -> SyncContext:
         hook = VtexHook(conn_id, retry=FAST, timeout=(2, 5))
         values = {"bulk_threshold": 1, "batch_inventory": True} | settings
-        return SyncContext(account=ACCOUNT, hook=hook, state=state, erp=None,
-                           settings=SimpleNamespace(**values))
+        return SyncContext(account=ACCOUNT, hook=hook, state=state, erp=None,  # type: ignore[arg-type]
+                           settings=SyncSettings(**values))
 
     return build

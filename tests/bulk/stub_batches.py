@@ -46,6 +46,7 @@ class StubBatches:
         self.expire_next = 0  # this many next batches get an already-expired upload URL
         self.fail_skus: dict[str, tuple[str, str]] = {}  # sku id -> (code, message)
         self.refuse_inventory = False
+        self.refuse_pricing = False
         self.skip_rows: set[str] = set()  # "sku|warehouse" rows VTEX skips (left unchanged)
         self.polls_to_finish = 1
         self.stock: dict[tuple[str, str], dict[str, Any]] = {}
@@ -157,6 +158,8 @@ class StubBatches:
             return 401, {"error": "unauthorized"}, "json"
         parts = path.strip("/").split("/")
         if path.startswith("/api/price-importer/pvt/import/") and method == "POST":
+            if self.refuse_pricing:
+                return 403, {"message": "missing Modify prices"}, "json"
             return 200, self._new("pricing", parts[-1]), "json"
         if path.startswith("/api/price-importer/pvt/batches/"):
             batch = self.batches.get(parts[4])

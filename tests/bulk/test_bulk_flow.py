@@ -97,17 +97,22 @@ def test_a_task_killed_while_polling_resumes_the_same_batch_without_uploading_ag
     stub.polls_to_finish = 3
     first = flow.start(make_ctx(), com.PRICES, price_plan(make_ctx()), run_key="run1", part="0")
     ids = sorted(s.batch_id for s in first.sent)
-    assert len(stub.uploads) == 2
+    assert len(stub.uploads) == 1  # base prices first; fixed prices wait for them
     # the worker dies here; the retried task plans again and resumes
     retry = flow.start(make_ctx(), com.PRICES, price_plan(make_ctx()), run_key="run1", part="0")
     assert sorted(s.batch_id for s in retry.sent) == ids
-    assert len(stub.uploads) == 2 and len(stub.batches) == 2
+    assert len(stub.uploads) == 1 and len(stub.batches) == 1
     from vtex_provider.triggers.vtex_batch import wait_blocking
 
     ctx = make_ctx()
-    event = wait_blocking(ctx.hook, [s.pair for s in retry.sent], poll_interval=0.01)
-    outcome = flow.finish(ctx, com.PRICES, retry, event)
-    assert outcome.counts["created"] == 5 and not outcome.failures
+    report, following = flow.finish(ctx, com.PRICES, retry, wait_blocking(
+        ctx.hook, [s.pair for s in retry.sent], poll_interval=0.01), run_key="run1", part="0")
+    assert report.counts["created"] == 4  # R1 has a fixed price: it finishes with the next phase
+    assert following is not None and [s.kind for s in following.sent] == [BulkKind.FIXED_PRICES]
+    event = wait_blocking(ctx.hook, [s.pair for s in following.sent], poll_interval=0.01)
+    last, done = flow.finish(ctx, com.PRICES, following, event, run_key="run1", part="0")
+    assert done is None and last.counts["created"] == 1 and not last.failures
+    assert len(stub.uploads) == 2
 
 
 def test_stock_in_one_confirmed_batch_with_iso_lead_times(stub, make_ctx, state):
@@ -166,3 +171,12 @@ def test_journal_keys_are_per_run_step_batch_and_file(make_ctx):
     assert key == "manual__1|price|3/10|base-prices"
     assert journal.get(key) == (None, False)
     assert BatchSender(ctx).send(key, BulkKind.BASE_PRICES, None) is None
+
+
+def test_bulk_pricing_refused_falls_back_to_the_per_item_put(stub, make_ctx, state):
+    ctx = make_ctx()
+    bind_parents(state)
+    stub.refuse_pricing = True
+    outcome = run(ctx, com.PRICES, price_plan(ctx))
+    assert outcome.counts["created"] == 5 and not outcome.failures
+    assert stub.count("PUT", f"/{ACCOUNT}/pricing/prices/") == 5

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "vtex-openapi"
 # Order matters on a tie: Master Data v1 is VTEX's API for the CL and AD entities.
@@ -50,36 +48,15 @@ def _load() -> OpenApi:
     return OpenApi({name: json.loads((SPEC_DIR / f"{name}.json").read_text()) for name in DOCUMENTS})
 
 
-def _nullable(node: Any) -> Any:
-    """OpenAPI 3.0 `nullable: true` as JSON Schema (`null` added to the type or as an alternative)."""
-    if isinstance(node, list):
-        return [_nullable(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: value if key in ("example", "examples") else _nullable(value) for key, value in node.items()}
-    if out.pop("nullable", False) is True:
-        if isinstance(out.get("type"), str) and "$ref" not in out:
-            out["type"] = [out["type"], "null"]
-            if "enum" in out:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [out, {"type": "null"}]}
-    return out
-
-
 def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
 class OpenApi:
-    """All VTEX documents: find the operation of a request, validate bodies against it."""
+    """All VTEX documents: the operation of a request and its documented answers."""
 
     def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
-        self.documents = {name: _nullable(doc) for name, doc in documents.items()}
-        self.registry: Registry = Registry().with_resources(
-            (f"urn:vtex:{name}", Resource.from_contents(doc, default_specification=DRAFT4))
-            for name, doc in self.documents.items()
-        )
+        self.documents = documents
         self._routes: list[tuple[int, int, re.Pattern[str], Operation]] = []
         for rank, (name, doc) in enumerate(self.documents.items()):
             for template, item in doc["paths"].items():

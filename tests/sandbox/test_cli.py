@@ -8,9 +8,7 @@ import sys
 import time
 
 import httpx
-import pytest
 
-from tests.contract import contract_knobs
 from vtex_sandbox.cli import build_parser, config_from_args
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import auth_headers, free_port, wait_until_up
@@ -56,14 +54,3 @@ def test_command_starts_in_under_three_seconds() -> None:
         best = min(best, _startup_seconds(config))
     assert best < 3, f"took {best:.2f} s"
 
-
-def test_command_with_the_contract_starts_in_under_three_seconds() -> None:
-    knobs = contract_knobs()
-    if not knobs:
-        pytest.skip("VTEX's OpenAPI documents are not next to the project")
-    config = SandboxConfig(app_key="cli-key", app_token="cli-token")
-    extra = ("--contract", knobs["contract_dir"], "--contract-mode", "enforce")
-    best = _startup_seconds(config, *extra)
-    if best >= 3:
-        best = min(best, _startup_seconds(config, *extra))
-    assert best < 3, f"took {best:.2f} s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -90,6 +89,8 @@ def test_guide_exceptions_are_accepted(strict: httpx.Client) -> None:
     vb.stock_place(strict)
     inventory = f"/api/logistics/pvt/inventory/skus/{ids['sku']}/warehouses/wh1"
     assert strict.put(inventory, json={"unlimitedQuantity": False}).status_code == 200
+    guide_address = {"addressName": "Home", "addressType": "residential", "userId": "u", "street": "Baker"}
+    assert strict.post("/api/dataentities/AD/documents", json=guide_address).status_code in (200, 201)
     # ...but a body the guide does not show is still refused:
     assert ("body.Height", "type") in violations(
         strict.post(
@@ -116,15 +117,6 @@ def test_report_mode_counts_but_does_not_refuse() -> None:
         client.post("/_sandbox/stats/reset").raise_for_status()
         after = client.get("/_sandbox/stats").json()["contract"]
         assert (after["validated"], after["since_start"]["validated"]) == (0, 3)
-
-
-def test_checking_adds_little_per_request(strict: httpx.Client) -> None:
-    """A smoke bound (the real figure is measured by bench/sandbox_contract.py)."""
-    sku = _seeded_sku(strict)
-    started = time.perf_counter()
-    for _ in range(50):
-        strict.put(f"/pricing/prices/{sku}", json={"basePrice": 10, "listPrice": 12}).raise_for_status()
-    assert (time.perf_counter() - started) / 50 < 0.25
 
 
 def test_docs_list_exactly_the_declared_exceptions() -> None:

@@ -18,6 +18,7 @@ from airflow.sdk import (
 )
 
 from vtex_sync.airflow.approval import GuardApproval
+from vtex_sync.airflow.bulk import BULK_STEPS, BulkStepOperator
 from vtex_sync.airflow.deadlines import freshness_deadline
 from vtex_sync.airflow.notifiers import alert_callbacks
 from vtex_sync.airflow.operators import SyncStepOperator
@@ -53,7 +54,13 @@ def add_steps(
         with group:
             run: Any
             head: Any
-            if step.batched:
+            if step.batched and window is None and watermark_of is None and step.name in BULK_STEPS:
+                # prices and stock: deferrable, waits for VTEX batch files in the triggerer
+                head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
+                run = BulkStepOperator.partial(task_id=step.name, pool=step.pool, step=step.name).expand(
+                    batch=head
+                )
+            elif step.batched:
                 head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
                 run = SyncStepOperator.partial(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,

@@ -46,7 +46,7 @@ class SyncStepOperator(BaseOperator):
         self,
         *,
         step: str,
-        batch: list[int] | None = None,
+        batch: list[Any] | None = None,
         window: Sequence[str | None] | None = None,
         watermark_of: str | None = None,
         **kwargs: Any,

@@ -46,26 +46,48 @@ def fail_if_too_many(step: str, failed: int, threshold: int, result: dict[str, A
         raise RecordsFailed(step, failed, threshold, result)
 
 
+def current_run_id() -> str | None:
+    """The Airflow run this task belongs to (None outside a task)."""
+    try:
+        from airflow.sdk import get_current_context
+
+        return str(get_current_context()["run_id"])
+    except Exception:  # no task context (plain Python)
+        return None
+
+
 def selected(step: str, params: Mapping[str, Any]) -> bool:
     chosen = params.get("entities") or []
     return not chosen or step in chosen
 
 
-def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[int]]:
-    """``[index, count]`` per batch of a batched step: the ERP table's rows / batch_size."""
+def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[Any]]:
+    """``[index, count, low, high]`` per batch of a batched step (the ERP table's rows /
+    batch_size, cut at first-key values), or ``[index, count]`` for an ERP without key ranges."""
     if not selected(step, params):
         return [[0, 1]]
+    from vtex_sync.bulk.flow import batch_rows
     from vtex_sync.erp import erp_from_connection
 
-    size = int(params.get("batch_size") or load_settings().batch_size)
-    rows = erp_from_connection().count(BY_NAME[step].table)
+    settings = load_settings()
+    size = int(params.get("batch_size") or settings.batch_size)
+    erp = erp_from_connection()
+    rows = erp.count(BY_NAME[step].table)
+    size = batch_rows(step, rows, size, settings)
     count = max(1, math.ceil(rows / size))
+    if count > 1 and hasattr(erp, "key_bounds"):
+        # key ranges: each batch reads only its slice of the table (and of its detail tables)
+        cuts = erp.key_bounds(BY_NAME[step].table, count)
+        edges: list[str | None] = [None, *cuts, None]
+        count = len(cuts) + 1
+        log.info("%s: %s ERP rows in %s key-range batch(es) of about %s", step, f"{rows:,}", count, size)
+        return [[index, count, edges[index], edges[index + 1]] for index in range(count)]
     log.info("%s: %s ERP rows in %s batch(es) of up to %s", step, f"{rows:,}", count, size)
     return [[index, count] for index in range(count)]
 
 
 def run_step(
-    step: str, params: Mapping[str, Any], *, batch: list[int] | None = None, window: Window | None = None
+    step: str, params: Mapping[str, Any], *, batch: list[Any] | None = None, window: Window | None = None
 ) -> dict[str, Any]:
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
     from vtex_sync.flows.guard import BlastRadiusExceeded
@@ -76,6 +98,7 @@ def run_step(
         log.info("%s: not selected in this run's entities, nothing to do", step)
         return {"entity": step, "counts": {}, "failures": []}
     ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
+    ctx.run_key = current_run_id()
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None

@@ -79,6 +79,9 @@ class BatchSender:
             if file is None or not file.rows:
                 return None
             entry = self._create(key, kind, file.csv(), file.manifest)
+        elif not entry.batch_id:  # held for this phase
+            self.journal.forget(key)
+            entry = self._create(key, kind, entry.csv, entry.rows)
         elif not uploaded and kind is not BulkKind.INVENTORY:
             if self.pricing.status(entry.batch_id).status is not BatchState.AWAITING_UPLOAD:
                 uploaded = True  # the upload went through before the mark was written
@@ -88,6 +91,21 @@ class BatchSender:
         if kind is BulkKind.INVENTORY:
             entry = self._confirm(key, entry)
         return Sent(key, kind, entry.batch_id)
+
+    def hold(self, key: str, kind: BulkKind, file: BatchFile | None) -> set[str]:
+        """Keep a file for a later phase (fixed prices wait for their base prices); the ERP
+        keys it holds (an earlier attempt's file, if there is one)."""
+        entry, _ = self.journal.get(key)
+        if entry is None:
+            if file is None or not file.rows:
+                return set()
+            entry = JournalEntry(kind.value, "", {}, file.csv(), file.manifest)
+            self.journal.record(key, entry)
+        return {row.erp_key for row in entry.rows}
+
+    def held(self, key: str) -> set[str]:
+        entry, _ = self.journal.get(key)
+        return {row.erp_key for row in entry.rows} if entry is not None else set()
 
     def _create(self, key: str, kind: BulkKind, data: bytes, manifest: list[ManifestRow]) -> JournalEntry:
         created: BatchCreated
@@ -128,8 +146,18 @@ class BatchSender:
 
     # -- finishing --------------------------------------------------------------------------
 
-    def finish(self, entity: str, sent: Iterable[Sent], event: dict[str, Any]) -> EntityReport:
-        """Record the outcome of finished batches (`event`: what the trigger fired)."""
+    def finish(
+        self,
+        entity: str,
+        sent: Iterable[Sent],
+        event: dict[str, Any],
+        *,
+        later: set[str] | frozenset[str] = frozenset(),
+        done: set[str] | frozenset[str] = frozenset(),
+    ) -> tuple[EntityReport, set[str]]:
+        """Record the outcome of finished batches (`event`: what the trigger fired); the report
+        and the ERP keys that failed. Records in `later` (their other rows go in a later phase)
+        are finished by that phase; records in `done` failed in an earlier phase."""
         statuses = {b.get("batchId"): b for b in event.get("batches", [])}
         outcome = EntityReport(entity)
         failed: dict[str, tuple[str, str]] = {}
@@ -143,18 +171,21 @@ class BatchSender:
                 rows_by_key.setdefault(row.erp_key, row)
             status = statuses.get(entry.batch_id) or {"status": "MISSING"}
             self._read_result(item.kind, entry, status, outcome, failed, unconfirmed)
-        ok = [row for key, row in rows_by_key.items() if key not in failed and key not in unconfirmed]
+        failed = {k: v for k, v in failed.items() if k not in done}
+        settled = {k: row for k, row in rows_by_key.items()
+                   if k not in done and (k not in later or k in failed)}
+        ok = [row for key, row in settled.items() if key not in failed and key not in unconfirmed]
         self._record(entity, ok)
         for key, (call, reason) in sorted(failed.items()):
             outcome.failures.append(Failure(key, call, reason))
             self.ctx.state.set_status(self.ctx.account, entity, key, "failed", f"{call}: {reason}")
-        outcome.counts["planned"] += len(rows_by_key)
+        outcome.counts["planned"] += len(settled)
         outcome.counts["failed"] += len(failed)
         for row in ok:
             outcome.counts["created" if row.action == Action.CREATE else "updated"] += 1
         for item in sent:
             self.journal.forget(item.key)
-        return outcome
+        return outcome, set(failed)
 
     def _read_result(
         self,

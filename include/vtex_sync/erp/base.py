@@ -21,6 +21,7 @@ class ErpReader(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         chunk_size: int = 1000,
+        key_range: tuple[str | None, str | None] | None = None,
     ) -> Iterator[list[Row]]: ...
 
     def read_keys(self, table: str, keys: Iterable[str], *, column: str | None = None) -> list[Row]: ...

@@ -202,12 +202,28 @@ class ParquetTable:
     def num_rows(self) -> int:
         return int(self._file().metadata.num_rows)
 
-    def rows(self, batch_size: int = 1000) -> Iterator[SourcedRow]:
+    def row_groups(self, column: str, low: str | None, high: str | None) -> list[int] | None:
+        """The row groups whose statistics for `column` overlap ``[low, high)`` (None: all)."""
+        parquet = self._file()
+        names = parquet.schema_arrow.names
+        if column not in names:
+            return None
+        index = names.index(column)
+        groups = []
+        for group in range(parquet.metadata.num_row_groups):
+            stats = parquet.metadata.row_group(group).column(index).statistics
+            if stats is None or not stats.has_min_max:
+                groups.append(group)
+            elif (high is None or str(stats.min) < high) and (low is None or str(stats.max) >= low):
+                groups.append(group)
+        return groups
+
+    def rows(self, batch_size: int = 1000, row_groups: list[int] | None = None) -> Iterator[SourcedRow]:
         parquet = self._file()
         header = [normalise_text(name) for name in parquet.schema_arrow.names]
         check_header(self.path.name, self.table_name, header)
         number = 0
-        for batch in parquet.iter_batches(batch_size=batch_size):
+        for batch in parquet.iter_batches(batch_size=batch_size, row_groups=row_groups):
             for record in batch.to_pylist():
                 number += 1
                 values = {normalise_text(k): v for k, v in record.items()}

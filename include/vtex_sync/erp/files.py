@@ -108,16 +108,25 @@ class FileErp:
         since: datetime | None = None,
         until: datetime | None = None,
         chunk_size: int = 1000,
+        key_range: tuple[str | None, str | None] | None = None,
     ) -> Iterator[list[Row]]:
         """Yield lists of at most `chunk_size` rows (file order) with ``since <= updated_at < until``.
 
         Rows keep their `origin` (file, line); a row whose ``updated_at`` is unreadable or whose
-        cells could not be split is always included, so validation quarantines it.
+        cells could not be split is always included, so validation quarantines it. `key_range`
+        ``(low, high)`` keeps ``low <= first key column < high``; a Parquet file skips the row
+        groups whose statistics lie outside it (a CSV file is still read whole).
         """
         since = to_utc(since) if since else None
         until = to_utc(until) if until else None
         pending: list[Row] = []
-        for row in self._rows(table_name):
+        column = key_columns(table_name)[0]
+        low, high = key_range or (None, None)
+        for row in self._ranged_rows(table_name, column, key_range):
+            if key_range is not None:
+                value = "" if row.get(column) is None else str(row.get(column)).strip()
+                if (low is not None and value < low) or (high is not None and value >= high):
+                    continue
             stamp = row.get("updated_at")
             if isinstance(stamp, datetime) and problem_of(row) is None:
                 if (since is not None and stamp < since) or (until is not None and stamp >= until):
@@ -128,6 +137,29 @@ class FileErp:
                 pending = []
         if pending:
             yield pending
+
+    def _ranged_rows(self, table_name: str, column: str,
+                     key_range: tuple[str | None, str | None] | None) -> Iterator[Row]:
+        source = self._source(table_name)
+        if source is None:
+            return iter(())
+        if key_range is not None and isinstance(source, ParquetTable):
+            return source.rows(row_groups=source.row_groups(column, *key_range))
+        return source.rows()
+
+    def key_bounds(self, table_name: str, parts: int) -> list[str]:
+        """``parts - 1`` first-key values that cut the table into `parts` slices of about equal rows."""
+        if parts <= 1:
+            return []
+        column = key_columns(table_name)[0]
+        values = sorted("" if r.get(column) is None else str(r.get(column)).strip()
+                        for r in self._rows(table_name))
+        cuts: list[str] = []
+        for part in range(1, parts):
+            value = values[min(len(values) - 1, len(values) * part // parts)] if values else None
+            if value is not None and value not in cuts[-1:]:
+                cuts.append(value)
+        return cuts
 
     def read_keys(self, table_name: str, keys: Iterable[str], *, column: str | None = None) -> list[Row]:
         """Rows whose key (``row_key`` form) is in `keys`; with `column`, whose `column` value is.

@@ -94,10 +94,22 @@ class SqlErp:
         since: datetime | None = None,
         until: datetime | None = None,
         chunk_size: int = 1000,
+        key_range: tuple[str | None, str | None] | None = None,
     ) -> Iterator[list[Row]]:
-        """Yield lists of at most `chunk_size` rows, oldest `updated_at` first, streamed from the server."""
+        """Yield lists of at most `chunk_size` rows, oldest `updated_at` first, streamed from the server.
+
+        `key_range` ``(low, high)`` keeps ``low <= first key column < high`` (either end open),
+        in the database: a batch reads only its slice.
+        """
         tbl = table(table_name)
         stmt = select(*self._columns(table_name))
+        if key_range is not None:
+            first = tbl.c[key_columns(table_name)[0]]
+            low, high = key_range
+            if low is not None:
+                stmt = stmt.where(first >= low)
+            if high is not None:
+                stmt = stmt.where(first < high)
         if since is not None or until is not None:
             if "updated_at" not in tbl.c:
                 raise ValueError(f"{table_name} has no updated_at column to window on")
@@ -116,6 +128,22 @@ class SqlErp:
                     number += 1
                     chunk.append(self._row(table_name, cast(Mapping[str, Any], row), number))
                 yield chunk
+
+    def key_bounds(self, table_name: str, parts: int) -> list[str]:
+        """``parts - 1`` values of the first key column that cut the table into `parts` slices of
+        about equal rows (the database's own order, so its range reads agree with them)."""
+        if parts <= 1:
+            return []
+        first = table(table_name).c[key_columns(table_name)[0]]
+        total = self.count(table_name)
+        cuts: list[str] = []
+        with self.engine.connect() as conn:
+            for part in range(1, parts):
+                stmt = select(first).order_by(first).offset(total * part // parts).limit(1)
+                value = conn.execute(stmt).scalar()
+                if value is not None and (not cuts or str(value) != cuts[-1]):
+                    cuts.append(str(value))
+        return cuts
 
     def read_keys(self, table_name: str, keys: Iterable[str], *, column: str | None = None,
                   chunk_size: int = 500) -> list[Row]:

@@ -67,9 +67,11 @@ class ErpWithExtras:
         since: datetime | None = None,
         until: datetime | None = None,
         chunk_size: int = 1000,
+        key_range: tuple[str | None, str | None] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         seen: set[str] = set()
-        for chunk in self.erp.read(table, since=since, until=until, chunk_size=chunk_size):
+        ranged = {} if key_range is None else {"key_range": key_range}
+        for chunk in self.erp.read(table, since=since, until=until, chunk_size=chunk_size, **ranged):
             seen.update(row_key(table, row) for row in chunk)
             yield chunk
         extra = self.extras.get(table)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from vtex_sync.bulk.flow import apply_planned
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
-from vtex_sync.flows.engine import EntityReport, EntitySpec, apply, plan
+from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
 from vtex_sync.flows.report import format_counts
 from vtex_sync.records import Action
 
@@ -34,12 +35,27 @@ class Window:
 
 @dataclass(frozen=True)
 class Batch:
-    """One of ``count`` disjoint slices of a table, by a stable hash of the ERP key."""
+    """One of ``count`` disjoint slices of a table: the first key column in ``[low, high)``
+    when the batch plan gave a key range (the ERP reads only that slice), else by a stable hash
+    of the ERP key (the ERP streams the table and the rows are filtered here)."""
 
     index: int
     count: int
+    low: str | None = None
+    high: str | None = None
+
+    @property
+    def ranged(self) -> bool:
+        return self.count > 1 and (self.low is not None or self.high is not None)
+
+    @property
+    def key_range(self) -> tuple[str | None, str | None]:
+        return (self.low, self.high)
 
     def holds(self, key: str) -> bool:
+        if self.ranged:
+            first = key.split("|", 1)[0]
+            return (self.low is None or first >= self.low) and (self.high is None or first < self.high)
         return self.count <= 1 or zlib.crc32(key.encode()) % self.count == self.index
 
 
@@ -49,6 +65,11 @@ def read_table(
     """Raw ERP rows of ``table`` in the window and batch."""
     window = window or Window()
     rows: list[dict[str, Any]] = []
+    if batch is not None and batch.ranged:
+        # the ERP applies the range in its own collation: its rows are the slice
+        for chunk in ctx.erp.read(table, since=window.since, until=window.until, key_range=batch.key_range):
+            rows.extend(chunk)
+        return rows
     for chunk in ctx.erp.read(table, since=window.since, until=window.until):
         rows.extend(r for r in chunk if batch is None or batch.holds(row_key(table, r)))
     return rows
@@ -129,7 +150,7 @@ def run_entity(
         if ctx.dry_run:
             outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
         else:
-            outcome.add(apply(ctx, spec, planned))
+            outcome.add(apply_planned(ctx, spec, planned, batch))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))

@@ -105,7 +105,8 @@ class SkuBatch(Batch):
 def prices(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
     base, q1 = load_valid(ctx, "prices", window=window, batch=batch)
     fixed, q2 = load_valid(
-        ctx, "fixed_prices", window=window, batch=batch and SkuBatch(batch.index, batch.count)
+        ctx, "fixed_prices", window=window,
+        batch=batch and SkuBatch(batch.index, batch.count, batch.low, batch.high)
     )
     records = com.price_records(base, fixed)
     return run_entity(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vtex_provider.clients.base import VtexClient, seg
 from vtex_provider.clients.storage import PresignedStorage
+from vtex_provider.exceptions import VtexApiError
 from vtex_provider.models.bulk import (
     BatchCreated,
     BatchErrorRow,
@@ -17,6 +18,10 @@ from vtex_provider.models.bulk import (
 )
 
 IMPORTER = "/api/price-importer/pvt"
+
+
+class BulkPricingRefusedError(VtexApiError):
+    """The account cannot start Bulk Pricing imports (no such API, or no permission to)."""
 
 
 class BulkPricingClient(VtexClient):
@@ -33,7 +38,14 @@ class BulkPricingClient(VtexClient):
         retry is safe."""
         body = {"contentType": "text/csv", "contentLengthBytes": content_length}
         path = f"{IMPORTER}/import/{seg(PriceImportType(import_type).value)}"
-        return BatchCreated.model_validate(self._json("POST", path, json=body, idempotent=True))
+        try:
+            return BatchCreated.model_validate(self._json("POST", path, json=body, idempotent=True))
+        except VtexApiError as error:
+            if error.status in (403, 404, 405, 501):
+                raise BulkPricingRefusedError(
+                    error.method, error.path, error.status, error.code, error.message
+                ) from None
+            raise
 
     def import_csv(self, import_type: PriceImportType, data: bytes) -> BatchCreated:
         """Start an import and upload its file."""

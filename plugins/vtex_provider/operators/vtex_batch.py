@@ -69,16 +69,18 @@ class VtexBatchOperator(BaseOperator):
         raise NotImplementedError
 
     def finish_batches(self, context: Any, ticket: BatchTicket, event: dict[str, Any]) -> Any:
-        """Turn the batches' final statuses into the task's result."""
+        """Turn the batches' final statuses into the task's result, or into the ticket of the
+        next batches to wait for."""
         raise NotImplementedError
 
     # -- the deferral -----------------------------------------------------------------------
 
     def execute(self, context: Any) -> Any:
-        started = self.start_batches(context)
-        if not isinstance(started, BatchTicket):
-            return started
-        if not self.deferrable:
+        return self._wait_or_return(context, self.start_batches(context))
+
+    def _wait_or_return(self, context: Any, started: Any) -> Any:
+        """Defer on a ticket (`finish_batches` may return the next phase's); anything else is the result."""
+        while isinstance(started, BatchTicket) and not self.deferrable:
             event = wait_blocking(
                 VtexHook(self.vtex_conn_id),
                 started.batches,
@@ -86,7 +88,9 @@ class VtexBatchOperator(BaseOperator):
                 max_poll_interval=self.max_poll_interval,
                 timeout=self.batch_timeout.total_seconds(),
             )
-            return self.finish_batches(context, started, event)
+            started = self.finish_batches(context, started, event)
+        if not isinstance(started, BatchTicket):
+            return started
         self.log.info("deferring until VTEX batch(es) %s finish", ", ".join(b for _, b in started.batches))
         self.defer(
             trigger=VtexBatchTrigger(
@@ -101,4 +105,4 @@ class VtexBatchOperator(BaseOperator):
         )
 
     def execute_complete(self, context: Any, event: dict[str, Any], ticket: dict[str, Any]) -> Any:
-        return self.finish_batches(context, BatchTicket(**ticket), event)
+        return self._wait_or_return(context, self.finish_batches(context, BatchTicket(**ticket), event))
