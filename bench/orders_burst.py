@@ -230,7 +230,8 @@ def main() -> int:
     args = parser.parse_args()
     # a loaded machine can take longer than the default 10 s to start the sandbox process
     real_wait = sandbox_server.wait_until_up
-    sandbox_server.wait_until_up = lambda url, config: real_wait(url, config, timeout=120)
+    sandbox_server.wait_until_up = lambda url, config, timeout=10.0: real_wait(url, config,
+                                                                             timeout=max(timeout, 120))
 
     from vtex_sync.airflow.connections import build_context
     from vtex_sync.context import SyncSettings
