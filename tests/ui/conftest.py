@@ -16,9 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.incremental.conftest import Shop, sandbox, shop  # noqa: F401
 
+FERNET_KEY = Fernet.generate_key().decode()
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -65,10 +67,8 @@ def api_server(
 ) -> Iterator[ApiServer]:
     """``airflow api-server`` with the simple auth manager (one admin with a known password),
     the project's plugins and the DAGs serialised (a re-drive triggers a real DAG run)."""
-    from cryptography.fernet import Fernet
-
-    # one key for this process and the server's: both read and write the same metadata DB
-    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", Fernet.generate_key().decode())
+    # one key for this process and every server of the session: all share the metadata DB
+    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", FERNET_KEY)
     password = secrets.token_urlsafe(12)
     passwords = tmp_path / "passwords.json"
     passwords.write_text(json.dumps({"admin": password}))
