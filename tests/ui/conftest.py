@@ -16,9 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.incremental.conftest import Shop, sandbox, shop  # noqa: F401
 
+# one Fernet key for the whole session (set before any test runs, so this process's cached key
+# and every api-server's agree: they share the metadata DB and its encrypted trigger arguments)
+os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", Fernet.generate_key().decode())
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -61,14 +65,9 @@ def api_server(
     shop: Shop,  # noqa: F811
     airflow_db: None,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[ApiServer]:
     """``airflow api-server`` with the simple auth manager (one admin with a known password),
     the project's plugins and the DAGs serialised (a re-drive triggers a real DAG run)."""
-    from cryptography.fernet import Fernet
-
-    # one key for this process and the server's: both read and write the same metadata DB
-    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", Fernet.generate_key().decode())
     password = secrets.token_urlsafe(12)
     passwords = tmp_path / "passwords.json"
     passwords.write_text(json.dumps({"admin": password}))
