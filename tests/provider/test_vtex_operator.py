@@ -24,7 +24,7 @@ def test_operator_validates_dict_params_into_models(server, vtex_conn):
         task_id="stock",
         api="logistics",
         method="put_inventory",
-        params={"sku_id": 70, "warehouse_id": "w1", "inventory": {"quantity": 3}},
+        arguments={"sku_id": 70, "warehouse_id": "w1", "inventory": {"quantity": 3}},
         vtex_conn_id=vtex_conn,
     )
     assert op.execute(context={}) is None
@@ -39,3 +39,13 @@ def test_operator_params_are_templated():
 def test_operator_rejects_unknown_calls(api, method, vtex_conn):
     with pytest.raises(ValueError):
         VtexOperator(task_id="x", api=api, method=method, vtex_conn_id=vtex_conn).execute(context={})
+
+
+def test_the_dags_params_never_become_the_methods_arguments():
+    from datetime import datetime
+
+    from airflow.sdk import DAG, Param
+
+    with DAG("p", schedule=None, start_date=datetime(2026, 1, 1), params={"dry_run": Param(False)}):
+        op = VtexOperator(task_id="check", api="catalog", method="list_trade_policies")
+    assert op.call_params == {}

@@ -27,8 +27,9 @@ class VtexOperator(BaseOperator):
 
     :param api: one of catalog, pricing, logistics, oms, masterdata.
     :param method: the client method name (public methods only).
-    :param params: keyword arguments for the method (templated). Dicts (and lists
-        of dicts) are validated into the models the method expects.
+    :param arguments: keyword arguments for the method (templated). Dicts (and lists
+        of dicts) are validated into the models the method expects. (Not ``params``: Airflow
+        fills an operator's ``params`` with the DAG's params.)
     :param vtex_conn_id: the `vtex` connection to use.
     :return: the result as JSON-able data (models are dumped with VTEX's field names).
     """
@@ -41,14 +42,14 @@ class VtexOperator(BaseOperator):
         *,
         api: str,
         method: str,
-        params: dict[str, Any] | None = None,
+        arguments: dict[str, Any] | None = None,
         vtex_conn_id: str = VtexHook.default_conn_name,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.api = api
         self.method = method
-        self.call_params = params or {}
+        self.call_params = arguments or {}
         self.vtex_conn_id = vtex_conn_id
 
     def execute(self, context: Any) -> Any:
