@@ -55,3 +55,13 @@ def test_dag_params_do_not_become_call_arguments(server, vtex_conn):
 def test_operator_rejects_unknown_calls(api, method, vtex_conn):
     with pytest.raises(ValueError):
         VtexOperator(task_id="x", api=api, method=method, vtex_conn_id=vtex_conn).execute(context={})
+
+
+def test_the_dags_params_never_become_the_methods_arguments():
+    from datetime import datetime
+
+    from airflow.sdk import DAG, Param
+
+    with DAG("p", schedule=None, start_date=datetime(2026, 1, 1), params={"dry_run": Param(False)}):
+        op = VtexOperator(task_id="check", api="catalog", method="list_trade_policies")
+    assert op.call_params == {}
