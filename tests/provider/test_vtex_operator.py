@@ -64,4 +64,4 @@ def test_the_dags_params_never_become_the_methods_arguments():
 
     with DAG("p", schedule=None, start_date=datetime(2026, 1, 1), params={"dry_run": Param(False)}):
         op = VtexOperator(task_id="check", api="catalog", method="list_trade_policies")
-    assert op.call_params == {}
+    assert op.arguments == {}
