@@ -201,6 +201,10 @@ class Document:
     entity: str
     fields: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        # masterdata-v1.json types these fields as strings, not nullable: an unset one is left out
+        object.__setattr__(self, "fields", {k: v for k, v in self.fields.items() if v is not None})
+
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         return {"entity": self.entity, **self.fields}
 
