@@ -379,7 +379,7 @@ def _sku(r: Any, ids: dict[str, str]) -> vc.Sku:
         name=r.name,
         ref_id=r.ref_id,
         is_active=r.active,
-        activate_if_possible=True,
+        activate_if_possible=r.active,
         packaged_height=float(r.packaged_height),
         packaged_length=float(r.packaged_length),
         packaged_width=float(r.packaged_width),
@@ -440,9 +440,10 @@ SKUS = EntitySpec(
     create=lambda c, p: c.catalog.create_sku(p).id,
     update=_update_sku,
     lookup=_find_sku,
-    # VTEX refuses to create an active SKU: it is created inactive with ActivateIfPossible, and
-    # VTEX activates it once its requirements hold (the activation step sees the hash differ).
-    create_payload=lambda p: p.model_copy(update={"is_active": False, "activate_if_possible": True}),
+    # VTEX refuses to create an active SKU: it is created inactive, with ActivateIfPossible where
+    # the ERP has it active, and VTEX activates it once its requirements hold (the activation
+    # step sees the hash differ); a SKU the ERP has inactive is never switched on by VTEX.
+    create_payload=lambda p: p.model_copy(update={"is_active": False, "activate_if_possible": p.is_active}),
 )
 
 
