@@ -147,7 +147,9 @@ def make_world(catalog_snapshot: Path, tmp_path: Path,
         config = sandbox_config(tmp_path / "sandbox.db", **knobs)
         server = SandboxServer(config)
         base_url = server.start()
-        admin = httpx.Client(base_url=base_url, headers=auth_headers(config), timeout=30)
+        # Accept and Content-Type: the OMS routes require both (orders.json)
+        json_headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        admin = httpx.Client(base_url=base_url, headers={**auth_headers(config), **json_headers}, timeout=30)
         started.append((server, admin))
         set_connections(monkeypatch, base_url, tmp_path)
         return OrderWorld(tmp_path, server, admin)
