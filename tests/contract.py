@@ -1,8 +1,8 @@
 """How the test suite's sandboxes check requests against VTEX's published contract.
 
 Every fixture that starts a sandbox passes ``**contract_knobs()``: VTEX's OpenAPI documents in
-``../shared/vtex-openapi`` and the mode from ``VTEX_SANDBOX_CONTRACT_MODE`` (``enforce``,
-``report`` — the default for now — or ``off``). Without the folder the check is skipped with a
+``../shared/vtex-openapi`` and the mode from ``VTEX_SANDBOX_CONTRACT_MODE`` (
+``enforce`` by default, ``report`` or ``off``). Without the folder the check is skipped with a
 printed reason. ``VTEX_SANDBOX_CONTRACT_REPORT=<file>`` appends each sandbox's contract
 statistics to that file (one JSON line per sandbox) when the fixture stops it.
 """
@@ -21,7 +21,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 CONTRACT_DIR = PROJECT_DIR.parent / "shared" / "vtex-openapi"
 MODE_ENV = "VTEX_SANDBOX_CONTRACT_MODE"
 REPORT_ENV = "VTEX_SANDBOX_CONTRACT_REPORT"
-DEFAULT_MODE = "report"
+DEFAULT_MODE = "enforce"
 _warned: set[str] = set()
 
 
