@@ -15,7 +15,9 @@ quarantined; no write call); `entities` limits the run to some steps; `batch_siz
 many ERP rows one mapped task handles; `confirm_blast_radius` lets a re-run over a loaded
 store zero stock or move prices past the guard's limits; `max_failed_records` (default 0) is
 how many failed records a task tolerates (every failure is logged; VTEX rejecting the
-credentials of `vtex_default` fails the run at once).
+credentials of `vtex_default` fails the run at once); `remove_duplicates` lets the
+`duplicates` task retire the extra copies of SKU images and specification values it finds in
+VTEX (made by an older version or another tool; otherwise it only reports them).
 
 Each task logs one line per phase (`planned | created | updated | unchanged | quarantined |
 waiting on parent`) and every failure with its ERP key, VTEX call and reason; the `summary`
@@ -28,7 +30,7 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag
 
-from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, summary
+from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, duplicates, summary
 from vtex_sync.steps import STEP_NAMES, STEPS
 
 
@@ -56,6 +58,10 @@ from vtex_sync.steps import STEP_NAMES, STEPS
             False, type="boolean",
             description="Re-run over a loaded store even if it zeroes stock or moves prices past the limits.",
         ),
+        "remove_duplicates": Param(
+            False, type="boolean",
+            description="Retire the extra copies the duplicates check finds (otherwise only reported).",
+        ),
         "max_failed_records": Param(
             0, type="integer", minimum=0, description="A task fails when more records than this failed.",
         ),
@@ -63,6 +69,7 @@ from vtex_sync.steps import STEP_NAMES, STEPS
 )
 def vtex_initial_setup() -> None:
     steps = add_steps(STEPS, after=check_vtex())
+    steps[-1] >> duplicates()
     summary([s.output for s in steps], flow="initial_setup")
 
 

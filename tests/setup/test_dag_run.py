@@ -23,6 +23,9 @@ def test_initial_setup_dag_loads_the_catalog(store: Store, erp_data: dict, airfl
     assert_export_matches_erp(store, erp_data)
     mapped = [ti for ti in run.get_task_instances() if ti.task_id == "catalog.skus"]
     assert len(mapped) == -(-len(erp_data["skus"]) // 10), "SKUs were not split into mapped batches"
+    sweep = next(ti for ti in run.get_task_instances() if ti.task_id == "duplicates")
+    assert sweep.state == "success"
+    assert sweep.xcom_pull(task_ids="duplicates")["duplicates"] == 0, "a clean load left a copy twice"
 
     store.reset_stats()
     dry = dag.test(run_conf={"dry_run": True})

@@ -88,6 +88,15 @@ def check_vtex() -> Any:
 
 
 @task(retries=1)
+def duplicates() -> dict[str, Any]:
+    """Report SKU images and specification values VTEX holds twice; with the param
+    ``remove_duplicates`` the extra copies are retired (images removed, values deactivated)."""
+    from vtex_sync.airflow.tasks import sweep_duplicates
+
+    return sweep_duplicates(get_current_context()["params"])
+
+
+@task(retries=1)
 def summary(results: list[Any], flow: str) -> dict[str, Any]:
     """The run's per-entity table, logged and kept in the state store."""
     from vtex_sync.airflow.tasks import summarise
