@@ -12,32 +12,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vtex_sync.entities import entities
 from vtex_sync.state.store import QuarantineRecord
 
 log = logging.getLogger(__name__)
 
 REDRIVE_DAG = "vtex_redrive"
 
-# quarantined ERP table -> the sync flow that reads it
+# quarantined ERP table (an entity's own or a detail table) -> the sync flow that reads it
 TABLE_FLOW: dict[str, str] = {
-    **{
-        table: "catalog"
-        for table in (
-            "categories",
-            "brands",
-            "specification_groups",
-            "specification_fields",
-            "specification_values",
-            "products",
-            "product_specifications",
-            "skus",
-            "sku_specifications",
-            "sku_images",
-        )
-    },
-    "prices": "prices",
-    "fixed_prices": "prices",
-    "stock": "inventory",
+    table: entity.sync.value
+    for entity in entities().values()
+    if entity.sync is not None
+    for table in (entity.table, *entity.details)
 }
 
 
