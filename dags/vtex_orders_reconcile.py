@@ -16,8 +16,12 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
+from vtex_sync.airflow.notifiers import failure_alerts
+
 DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(minutes=2),
                 "pool": "vtex_orders"}
+# every failed task alerts through the vtex_alerts connection (nothing is sent without it)
+DEFAULT_ARGS |= failure_alerts()
 
 
 @task(retries=2)

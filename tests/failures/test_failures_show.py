@@ -151,7 +151,9 @@ def test_a_record_created_twice_is_reported_and_retired_behind_a_param(store: St
     image_key, image = sorted(state.bindings("setupshop", "sku_image").items())[0]
     sku_id = int(state.bindings("setupshop", "sku")[image_key.split("|")[0]].vtex_id)
     catalog = Clients(VtexHook("vtex_default")).catalog
-    original = next(f for f in catalog.list_sku_files(sku_id) if str(f.id) == image.vtex_id)
+    # an image is bound as <sku id>:<position> and found by its URL: the SKU's first image is the one
+    assert image.vtex_id.startswith(f"{sku_id}:")
+    original = catalog.list_sku_files(sku_id)[0]
     # someone else (or a run before create leases) made the same image and value again
     extra = catalog.create_sku_file(sku_id, SkuFileInput(name=original.name, url=original.url))
     value_key, value = sorted(state.bindings("setupshop", "specification_value").items())[0]

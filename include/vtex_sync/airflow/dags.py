@@ -20,11 +20,14 @@ from airflow.sdk import (
 from vtex_sync.airflow.approval import GuardApproval
 from vtex_sync.airflow.bulk import BULK_STEPS, BulkStepOperator
 from vtex_sync.airflow.deadlines import freshness_deadline
-from vtex_sync.airflow.notifiers import alert_callbacks
+from vtex_sync.airflow.notifiers import alert_callbacks, failure_alerts
 from vtex_sync.airflow.operators import SyncStepOperator
 from vtex_sync.entities import Flow, Step, flow_pool
 
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30)}
+# every failed task alerts through the vtex_alerts connection (nothing is sent without it)
+DEFAULT_ARGS = {
+    "owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30), **failure_alerts()
+}
 # the incremental syncs alert on a failed task and on quarantine growth
 SYNC_ARGS = {**DEFAULT_ARGS, **alert_callbacks()}
 # a run whose plan trips the blast-radius guard waits this long for an operator, then is rejected

@@ -98,6 +98,11 @@ class QuarantineGrowthNotifier(BaseNotifier):
         await asyncio.to_thread(self.notify, context)
 
 
+def failure_alerts() -> dict[str, list[BaseNotifier]]:
+    """``default_args`` entry for DAGs without a quarantine of their own: alert on every failed task."""
+    return {"on_failure_callback": [FailureNotifier()]}
+
+
 def alert_callbacks() -> dict[str, list[BaseNotifier]]:
     """``default_args`` entries: alert on every failed task, check quarantine growth after each success."""
     return {"on_failure_callback": [FailureNotifier()], "on_success_callback": [QuarantineGrowthNotifier()]}

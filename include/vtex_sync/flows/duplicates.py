@@ -42,29 +42,29 @@ def _bound_ids(ctx: Any, entity: str) -> dict[str, str]:
 
 
 def image_duplicates(ctx: Any) -> list[Duplicate]:
-    images = _bound_ids(ctx, "sku_image")
-    skus = {key: b.vtex_id for key, b in ctx.state.bindings(ctx.account, "sku").items() if b.vtex_id}
-    by_sku: dict[str, list[str]] = defaultdict(list)
-    for file_id, key in images.items():
-        sku_id = skus.get(key.split("|", 1)[0])
+    """Images are bound as ``<sku id>:<position>`` and found by URL (then name) on every write:
+    the first file of a SKU with a URL or name is the one kept, any later one is an extra copy."""
+    bound: dict[str, dict[str, str]] = defaultdict(dict)  # sku id -> position -> ERP key
+    for key, binding in ctx.state.bindings(ctx.account, "sku_image").items():
+        sku_id, _, position = (binding.vtex_id or "").partition(":")
         if sku_id:
-            by_sku[sku_id].append(file_id)
+            bound[sku_id][position] = key
     found: list[Duplicate] = []
     catalog = ctx.clients.catalog
-    listed = ctx.executor.map(lambda sku_id: catalog.list_sku_files(int(sku_id)), list(by_sku))
-    for sku_id, result in zip(by_sku, listed, strict=True):
+    listed = ctx.executor.map(lambda sku_id: catalog.list_sku_files(int(sku_id)), list(bound))
+    for sku_id, result in zip(bound, listed, strict=True):
         if result.error is not None:
             log.warning("sku %s: could not list its images: %s", sku_id, result.error)
             continue
-        files = {str(f.id): f for f in result.value}
-        for kept in by_sku[sku_id]:
-            mine = files.get(kept)
-            if mine is None:
+        kept_by: dict[tuple[str, str], Any] = {}
+        for file in result.value:
+            marks = [("url", file.url), ("name", file.name)]
+            kept = next((kept_by[(k, v)] for k, v in marks if v and (k, v) in kept_by), None)
+            if kept is None:
+                kept_by.update({(k, v): file for k, v in marks if v})
                 continue
-            for file_id, other in files.items():
-                same = (mine.url and other.url == mine.url) or (mine.name and other.name == mine.name)
-                if file_id != kept and file_id not in images and same:
-                    found.append(Duplicate("sku_image", images[kept], kept, file_id, sku_id))
+            key = bound[sku_id].get(str(kept.position)) or next(iter(bound[sku_id].values()))
+            found.append(Duplicate("sku_image", key, str(kept.id), str(file.id), sku_id))
     return found
 
 
