@@ -1,8 +1,8 @@
 """How the test suite's sandboxes check requests against VTEX's published contract.
 
 Every fixture that starts a sandbox passes ``**contract_knobs()``: VTEX's OpenAPI documents in
-``../shared/vtex-openapi`` and the mode from ``VTEX_SANDBOX_CONTRACT_MODE`` (
-``enforce`` by default, ``report`` or ``off``). Without the folder the check is skipped with a
+``../shared/vtex-openapi`` and the mode from ``VTEX_SANDBOX_CONTRACT_MODE`` (``report``
+by default, ``enforce`` or ``off``). Without the folder the check is skipped with a
 printed reason. ``VTEX_SANDBOX_CONTRACT_REPORT=<file>`` appends each sandbox's contract
 statistics to that file (one JSON line per sandbox) when the fixture stops it.
 """
@@ -20,8 +20,10 @@ import httpx
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CONTRACT_DIR = PROJECT_DIR.parent / "shared" / "vtex-openapi"
 MODE_ENV = "VTEX_SANDBOX_CONTRACT_MODE"
+# VTEX's documents mark Accept and Content-Type required on its routes: a raw test client sends both
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 REPORT_ENV = "VTEX_SANDBOX_CONTRACT_REPORT"
-DEFAULT_MODE = "enforce"
+DEFAULT_MODE = "report"
 _warned: set[str] = set()
 
 

@@ -20,7 +20,10 @@ AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
 def vtex_put(shop: Shop, path: str, **changes: Any) -> dict[str, Any]:
     """What a store user does in VTEX's admin: read the object, change fields, save it."""
     current = shop.vtex.get(path).raise_for_status().json()
-    body = {**current, **changes}
+    # like VTEX's admin, it sends back what is set: VTEX's documents allow no null there, except
+    # a root category's required FatherCategoryId
+    kept = {k: v for k, v in current.items() if v is not None or k == "FatherCategoryId"}
+    body = {**kept, **changes}
     shop.vtex.put(path, json=body).raise_for_status()
     return body
 

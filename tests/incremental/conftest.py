@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract import contract_knobs, record_contract_stats
+from tests.contract import JSON_HEADERS, contract_knobs, record_contract_stats
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
@@ -92,7 +92,8 @@ def shop(sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for name, value in connections.items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{name}", json.dumps(value))
     load_into(erp_url, generate("tiny"))
-    with httpx.Client(base_url=sandbox.base_url, headers=auth_headers(config), timeout=30) as client:
+    headers = {**auth_headers(config), **JSON_HEADERS}
+    with httpx.Client(base_url=sandbox.base_url, headers=headers, timeout=30) as client:
         client.post("/_sandbox/reset").raise_for_status()
         run_initial_setup()
         shop = Shop(client, erp_url, state_url)

@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from tests.contract import contract_knobs  # noqa: E402
+from tests.contract import JSON_HEADERS, contract_knobs  # noqa: E402
 from vtex_demo.generator import generate, load_into  # noqa: E402
 from vtex_sandbox.config import SandboxConfig  # noqa: E402
 from vtex_sandbox.server import SandboxServer, auth_headers  # noqa: E402
@@ -147,9 +147,7 @@ def make_world(catalog_snapshot: Path, tmp_path: Path,
         config = sandbox_config(tmp_path / "sandbox.db", **knobs)
         server = SandboxServer(config)
         base_url = server.start()
-        # Accept and Content-Type: the OMS routes require both (orders.json)
-        json_headers = {"Accept": "application/json", "Content-Type": "application/json"}
-        admin = httpx.Client(base_url=base_url, headers={**auth_headers(config), **json_headers}, timeout=30)
+        admin = httpx.Client(base_url=base_url, headers={**auth_headers(config), **JSON_HEADERS}, timeout=30)
         started.append((server, admin))
         set_connections(monkeypatch, base_url, tmp_path)
         return OrderWorld(tmp_path, server, admin)
