@@ -16,13 +16,10 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, chain, dag, get_current_context, task
 
-from vtex_sync.airflow.notifiers import failure_alerts
+from vtex_sync.airflow.dags import orders_args
 from vtex_sync.orders.statuses import FULFILLMENT_KINDS
 
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=60),
-                "pool": "vtex_orders"}
-# every failed task alerts through the vtex_alerts connection (nothing is sent without it)
-DEFAULT_ARGS |= failure_alerts()
+DEFAULT_ARGS = orders_args(retry_delay=timedelta(seconds=60))
 
 
 @task(retries=2)

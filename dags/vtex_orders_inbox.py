@@ -23,15 +23,12 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, AssetWatcher, Param, dag, get_current_context, task
 
 from vtex_provider.triggers.inbox import InboxEventTrigger
-from vtex_sync.airflow.notifiers import failure_alerts
+from vtex_sync.airflow.dags import orders_args
 
 INBOX = Asset("vtex_orders_inbox", watchers=[
     AssetWatcher(name="vtex_orders_inbox_watcher", trigger=InboxEventTrigger()),
 ])
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=15),
-                "pool": "vtex_orders"}
-# every failed task alerts through the vtex_alerts connection (nothing is sent without it)
-DEFAULT_ARGS |= failure_alerts()
+DEFAULT_ARGS = orders_args(retry_delay=timedelta(seconds=15))
 
 
 @task(retries=2)

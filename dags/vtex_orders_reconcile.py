@@ -16,12 +16,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
-from vtex_sync.airflow.notifiers import failure_alerts
+from vtex_sync.airflow.dags import orders_args
 
-DEFAULT_ARGS = {"owner": "integration", "retries": 2, "retry_delay": timedelta(minutes=2),
-                "pool": "vtex_orders"}
-# every failed task alerts through the vtex_alerts connection (nothing is sent without it)
-DEFAULT_ARGS |= failure_alerts()
+DEFAULT_ARGS = orders_args(retry_delay=timedelta(minutes=2))
 
 
 @task(retries=2)

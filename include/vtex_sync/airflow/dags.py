@@ -28,6 +28,13 @@ from vtex_sync.entities import Flow, Step, flow_pool
 DEFAULT_ARGS = {
     "owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30), **failure_alerts()
 }
+
+
+def orders_args(retry_delay: timedelta) -> dict[str, Any]:
+    """``default_args`` of the orders DAGs: the shared defaults, in the ``vtex_orders`` pool."""
+    return {**DEFAULT_ARGS, "retry_delay": retry_delay, "pool": "vtex_orders"}
+
+
 # the incremental syncs alert on a failed task and on quarantine growth
 SYNC_ARGS = {**DEFAULT_ARGS, **alert_callbacks()}
 # a run whose plan trips the blast-radius guard waits this long for an operator, then is rejected
