@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import DateTime, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
 SQLITE_BUSY_TIMEOUT_S = 60
 
@@ -71,7 +73,7 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -80,6 +82,19 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _is_locked(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+
+
+@retry(retry=retry_if_exception(_is_locked), stop=stop_after_delay(SQLITE_BUSY_TIMEOUT_S),
+       wait=wait_random_exponential(multiplier=0.05, max=1.0), reraise=True)
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL once. SQLite answers "database is locked" at once, without its busy
+    handler, when another connection holds the file while the mode changes: wait and try again."""
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        cursor.execute("PRAGMA journal_mode = WAL")
 
 
 def insert_for(engine_or_dialect: Engine | str, table: Table) -> Any:

@@ -341,6 +341,7 @@ PRODUCT_SPECIFICATIONS = EntitySpec(
     ENTITIES["product_specification"],
     build=_product_spec,
     upsert=_put_product_spec,
+    upsert_finds_then_creates=True,
 )
 
 
@@ -507,6 +508,7 @@ SKU_SPECIFICATIONS = EntitySpec(
         bool(r.active),
     ),
     upsert=_put_sku_spec,
+    upsert_finds_then_creates=True,
 )
 
 
@@ -547,4 +549,5 @@ SKU_IMAGES = EntitySpec(
         bool(r.active),
     ),
     upsert=_put_sku_file,
+    upsert_finds_then_creates=True,
 )

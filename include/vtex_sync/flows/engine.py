@@ -54,6 +54,9 @@ class EntitySpec:
     create_payload: Callable[[Any], Any] = lambda payload: payload
     # look the object up before every create (e.g. a customer by email), not only after a failure
     lookup_first: bool = False
+    # the upsert finds the object and creates it when missing (not atomic in VTEX): it runs
+    # under the record's create lease, so two writers at once never both create it
+    upsert_finds_then_creates: bool = False
     # turns validated ERP rows into this entity's records (filter, explode or group them)
     records: Callable[[list[Any]], list[Any]] = lambda rows: rows
 
@@ -180,6 +183,8 @@ def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
     assert item.payload is not None and item.payload_hash is not None
     state, account = ctx.state, ctx.account
     if spec.upsert is not None:
+        if spec.upsert_finds_then_creates:
+            return _upsert_one_writer(ctx, spec, item)
         vtex_id = str(spec.upsert(ctx.clients, item.payload))
         state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
         return vtex_id
@@ -189,6 +194,22 @@ def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
         state.record_push(account, spec.name, item.key, item.payload_hash)
         return item.vtex_id
     return _create_orphan_safe(ctx, spec, item)
+
+
+def _upsert_one_writer(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
+    """Upsert under the record's create lease. The plan saw another hash bound, so finding this
+    very payload's hash bound now means another writer wrote it meanwhile: nothing left to do."""
+    assert spec.upsert is not None and item.payload_hash is not None
+    state, account = ctx.state, ctx.account
+    with state.create_lease(account, spec.name, item.key) as lease:
+        current = state.get_binding(account, spec.name, item.key)
+        if current is not None and current.payload_hash == item.payload_hash:
+            log.info("%s %s: written by another writer (waited %.1fs for it); not written again",
+                     spec.name, item.key, lease.waited_seconds)
+            return str(current.vtex_id)
+        vtex_id = str(spec.upsert(ctx.clients, item.payload))
+        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
+    return vtex_id
 
 
 class ForeignObjectError(RuntimeError):

@@ -122,6 +122,23 @@ def _default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def inbox_claimable(account: str, now: datetime, lease_seconds: float) -> Any:
+    """Inbox events a worker may claim: pending, or claimed longer ago than the lease."""
+    i = t.inbox.c
+    return and_(i.account == account, or_(
+        i.status == "pending",
+        and_(i.status == "claimed", i.claimed_at < now - timedelta(seconds=lease_seconds)),
+    ))
+
+
+def inbox_claim_query(claimable: Any, limit: int) -> Any:
+    """The oldest claimable event keys, skipping rows another worker has locked (PostgreSQL);
+    served by the ``(account, status, received_at)`` index."""
+    i = t.inbox.c
+    return (select(i.event_key).where(claimable).order_by(i.received_at, i.event_key).limit(limit)
+            .with_for_update(skip_locked=True))
+
+
 class StateStore:
     """Id map, create intents, watermarks, quarantine, order inbox, write-back log and run summaries."""
 
@@ -430,15 +447,9 @@ class StateStore:
         """
         i = t.inbox.c
         now = utcnow()
-        claimable = and_(i.account == account, or_(
-            i.status == "pending",
-            and_(i.status == "claimed", i.claimed_at < now - timedelta(seconds=lease_seconds)),
-        ))
+        claimable = inbox_claimable(account, now, lease_seconds)
         with self.engine.begin() as conn:
-            keys = conn.execute(
-                select(i.event_key).where(claimable).order_by(i.received_at, i.event_key).limit(limit)
-                .with_for_update(skip_locked=True)
-            ).scalars().all()
+            keys = conn.execute(inbox_claim_query(claimable, limit)).scalars().all()
             if not keys:
                 return []
             rows = conn.execute(
