@@ -12,7 +12,9 @@ from typing import Any
 from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
 from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
+from vtex_sync.db import utcnow
 from vtex_sync.flows import watermark
+from vtex_sync.flows.runner import Window
 from vtex_sync.flows.watermark import RunKind
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,19 @@ log = logging.getLogger(__name__)
 def asset_uri(account: str, flow: str) -> str:
     """The Airflow Asset a successful run of `flow` updates, e.g. ``vtex://mystore/catalog``."""
     return f"vtex://{account}/{flow}"
+
+
+def guard_fix(error: Exception, window: Window, dag_id: str) -> str:
+    """The guard's stop with the fix to apply: backfill the window's interval with the override
+    (a backfill re-reads exactly that interval; the watermark stays where it is)."""
+    since = window.since.isoformat() if window.since else "the start"
+    until = (window.until or utcnow()).isoformat()
+    reasons = "; ".join(str(b) for b in getattr(error, "breaches", ())) or str(error)
+    return (f"{dag_id}: the blast-radius guard stopped the run before writing anything ({reasons}). "
+            f"If the change is intended, backfill {since} .. {until} with confirm_blast_radius: true: "
+            f"airflow backfill create --dag-id {dag_id} --from-date {since} --to-date {until} "
+            "--reprocess-behavior completed --dag-run-conf '{\"confirm_blast_radius\": true}' "
+            "(or Trigger -> Backfill in the UI with that conf)")
 
 
 def run_sync(
@@ -33,6 +48,7 @@ def run_sync(
     ask_approval: bool = False,
     approved: Sequence[Mapping[str, Any]] | None = None,
     kind: RunKind = RunKind.SCHEDULED,
+    dag_id: str | None = None,
 ) -> dict[str, Any]:
     """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
 
@@ -40,7 +56,8 @@ def run_sync(
     A plan that goes past the blast-radius limits fails the task without retrying, unless
     ``params["confirm_blast_radius"]`` is true; with `ask_approval` it writes nothing and returns
     ``{"blocked": [breach, ...]}`` for an operator to approve; `approved` (those breaches) lets
-    the run write while it stays within them.
+    the run write while it stays within them. A stop names the interval to backfill with the
+    override (`dag_id`: the DAG to name in it).
     """
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -63,7 +80,7 @@ def run_sync(
         if ask_approval and not approved:
             log.warning("%s: waiting for an operator's approval: %s", flow, error)
             return {"account": ctx.account, "flow": flow, "blocked": [b.as_dict() for b in error.breaches]}
-        raise AirflowFailException(str(error)) from error
+        raise AirflowFailException(guard_fix(error, window, dag_id or f"the {flow} sync")) from error
     totals = total_counts(outcomes)
     retries = dict(ctx.hook.stats.retries)
     log.info("%s: total %s", flow, format_counts(totals))

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
 from vtex_sync.context import SyncSettings
-from vtex_sync.entities import CUSTOMER_GROUP
+from vtex_sync.entities import ALL_STEPS, CUSTOMER_GROUP, ENTITIES, Flow
 from vtex_sync.flows import report, watermark
 from vtex_sync.flows.runner import Batch, Window
 from vtex_sync.flows.watermark import RunKind
@@ -59,6 +59,12 @@ def current_run_id() -> str | None:
 def selected(step: str, params: Mapping[str, Any]) -> bool:
     chosen = params.get("entities") or []
     return not chosen or step in chosen
+
+
+def skip_unless_selected(step: str, params: Mapping[str, Any]) -> None:
+    """A task of a step the run's ``entities`` leave out ends skipped (shown so in the grid)."""
+    if not selected(step, params):
+        raise AirflowSkipException(f"{step}: left out of this run (param entities)")
 
 
 def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[Any]]:
@@ -166,20 +172,60 @@ def advance_watermark(flow: str, end: datetime | None, params: Mapping[str, Any]
     watermark.advance(ctx.state, ctx.account, flow, Window(None, end), kind)
 
 
+def failed_tasks(context: Mapping[str, Any]) -> list[str]:
+    """The tasks of the current run that failed (``task_id``, or ``task_id_<map index>``), as
+    Airflow's task states say; empty where they cannot be read (outside a real run)."""
+    ti = context["ti"]
+    try:
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])
+    except Exception as error:  # no supervisor to ask (plain Python)
+        log.debug("task states unavailable: %s", error)
+        return []
+    return sorted(task for task, state in (states.get(ti.run_id) or {}).items() if state == "failed")
+
+
+def setup_flows(params: Mapping[str, Any]) -> list[Flow]:
+    """The incremental flows whose every step an initial setup with `params` runs."""
+    covered = []
+    for flow in Flow:
+        steps = [s.name for s in ALL_STEPS if any(ENTITIES[e].sync == flow for e in s.entities)]
+        if steps and all(selected(step, params) for step in steps):
+            covered.append(flow)
+    return covered
+
+
+def advance_setup_watermarks(params: Mapping[str, Any], started: datetime | None) -> list[str]:
+    """After a successful initial setup that started at `started` (not a dry run): the flows it
+    covered are synced up to that point (never moved back). Returns the flows moved."""
+    if params.get("dry_run") or started is None:
+        return []
+    ctx = build_context(settings=load_settings())
+    flows = setup_flows(params)
+    for flow in flows:
+        watermark.advance(ctx.state, ctx.account, flow.value, Window(None, started), RunKind.MANUAL)
+    log.info("initial setup started %s: %s synced up to there (their next runs read from it)",
+             started.isoformat(), ", ".join(flows) or "no incremental flow")
+    return [flow.value for flow in flows]
+
+
 def summarise(
-    results: Iterable[Mapping[str, Any] | Iterable[Mapping[str, Any]]],
+    results: Iterable[Mapping[str, Any] | Iterable[Mapping[str, Any] | None] | None],
     *,
     flow: str,
     run_id: str,
     params: Mapping[str, Any],
+    failed_tasks: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Per-entity totals of a run: logged as a table and kept in the state store."""
+    """Per-entity totals of a run: logged as a table and kept in the state store. `results` may
+    hold nothing for a task that did not run; `failed_tasks` are named (and kept)."""
     flat: list[Mapping[str, Any]] = []
     for item in results:
+        if item is None:
+            continue
         if isinstance(item, Mapping):
             flat.append(item)
         else:
-            flat.extend(item)
+            flat.extend(part for part in item if part)
     totals = in_step_order(report.merge(flat))
     retries: dict[str, int] = {}
     by_entity: dict[str, dict[str, int]] = {}
@@ -199,11 +245,16 @@ def summarise(
         log.warning(
             "failed %s %s: %s -> %s", failure["entity"], failure["key"], failure["call"], failure["reason"]
         )
+    stopped = list(failed_tasks)
+    if stopped:
+        log.warning("%s task(s) failed: %s (their records are counted above; the run fails)",
+                    len(stopped), ", ".join(stopped))
     summary = {
         "totals": totals,
         "retries": retries,
         "retries_by_entity": by_entity,
         "failures": failed,
+        "failed_tasks": stopped,
         "dry_run": bool(params.get("dry_run")),
     }
     ctx = build_context(dry_run=True)

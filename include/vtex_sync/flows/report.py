@@ -15,15 +15,22 @@ def format_counts(counts: Mapping[str, int]) -> str:
     return " | ".join(f"{LABELS.get(k, k)} {counts.get(k, 0):,}" for k in keys)
 
 
-def merge(outcomes: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+def parts(outcome: Mapping[str, Any]) -> dict[str, Mapping[str, int]]:
+    """A task result's counts by entity: a step that writes several entities (SKUs and their
+    EANs, docks and warehouses) has one part each (``by_entity``), any other step one."""
+    return dict(outcome.get("by_entity") or {outcome["entity"]: outcome.get("counts") or {}})
+
+
+def merge(outcomes: Iterable[Mapping[str, Any] | None]) -> dict[str, dict[str, int]]:
     """Per-entity totals from task results (``{"entity", "counts"}`` dicts, e.g. mapped batches)."""
     totals: dict[str, dict[str, int]] = {}
     for outcome in outcomes:
         if not outcome:
             continue
-        entity_totals = totals.setdefault(outcome["entity"], {})
-        for key, value in outcome["counts"].items():
-            entity_totals[key] = entity_totals.get(key, 0) + value
+        for entity, counts in parts(outcome).items():
+            entity_totals = totals.setdefault(entity, {})
+            for key, value in counts.items():
+                entity_totals[key] = entity_totals.get(key, 0) + value
     return totals
 
 
