@@ -40,7 +40,7 @@ from vtex_sync.steps import CUSTOMER_STEPS
 def vtex_customers_import() -> None:
     steps = add_steps(CUSTOMER_STEPS, window=INTERVAL, after=check_vtex(), watermark_of="customers")
     # the watermark moves only when every step succeeded (the summary runs in any case)
-    [steps[-1], summary([s.output for s in steps], flow="customers_import")] >> mark_synced("customers")
+    [steps[-1], summary(steps, flow="customers_import")] >> mark_synced("customers")
     dry_run_marker()
 
 

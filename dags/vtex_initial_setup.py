@@ -84,7 +84,7 @@ from vtex_sync.steps import STEP_NAMES, STEPS
 def vtex_initial_setup() -> None:
     steps = add_steps(STEPS, after=check_vtex())
     steps[-1] >> [duplicates(), mark_setup_synced()]
-    summary([s.output for s in steps], flow="initial_setup")
+    summary(steps, flow="initial_setup")
     dry_run_marker()
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.failures.test_failures_show import store  # noqa: F401 - the fixture
 from tests.setup.conftest import Store
 from vtex_sync.db import to_utc
 from vtex_sync.state import StateStore
@@ -31,15 +30,18 @@ def break_skus(store: Store, refs: list[str]) -> None:
     activation step's updates fail (VTEX answers 404)."""
     with StateStore(store.state_url).engine.begin() as conn:
         for number, ref in enumerate(refs):
-            conn.execute(text("UPDATE state_bindings SET vtex_id = :id WHERE entity = 'sku' AND erp_key = :k"),
-                         {"id": str(99999990 + number), "k": ref})
+            missing = {"id": str(99999990 + number), "k": ref}
+            conn.execute(text("UPDATE state_bindings SET vtex_id = :id WHERE entity = 'sku' "
+                              "AND erp_key = :k"), missing)
     with create_engine(store.erp_url).begin() as conn:
         for ref in refs:
             conn.execute(text("UPDATE skus SET name = name || ' (new)' WHERE ref_id = :k"), {"k": ref})
 
 
 @pytest.mark.airflow_db
-def test_a_run_failed_on_its_records_is_summarised_and_still_fails(store: Store, airflow_db: None) -> None:
+def test_a_run_failed_on_its_records_is_summarised_and_still_fails(
+    store: Store, airflow_db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     from airflow.sdk import DagRunState
 
     store.run()
@@ -51,7 +53,8 @@ def test_a_run_failed_on_its_records_is_summarised_and_still_fails(store: Store,
 
     assert run.state == DagRunState.FAILED
     tis = run.get_task_instances()
-    batches = sorted((ti for ti in tis if ti.task_id == "catalog.sku_activation"), key=lambda ti: ti.map_index)
+    batches = sorted((ti for ti in tis if ti.task_id == "catalog.sku_activation"),
+                     key=lambda ti: ti.map_index)
     assert len(batches) > 2
     failed = [ti for ti in batches if ti.state == "failed"]
     assert len(failed) == 2, [(ti.map_index, ti.state) for ti in batches]
@@ -63,7 +66,9 @@ def test_a_run_failed_on_its_records_is_summarised_and_still_fails(store: Store,
     assert report["failures"] == 2, report
     assert report["totals"]["sku_activation"]["failed"] == 2
     assert report["totals"]["sku_activation"]["unchanged"] == len(refs) - 2
-    assert sorted(report["failed_tasks"]) == sorted(f"catalog.sku_activation_{ti.map_index}" for ti in failed)
+    names = sorted(f"catalog.sku_activation[{ti.map_index}]" for ti in failed)
+    assert sorted(report["failed_tasks"]) == names
+    assert "XCom not found" not in capsys.readouterr().out, "the summary looked up tasks that did not run"
     kept = StateStore(store.state_url).runs("setupshop", "initial_setup")[0]
     assert kept.run_id == run.run_id and kept.summary["failures"] == 2
 
@@ -84,7 +89,8 @@ def test_a_clean_run_counts_skus_and_eans_apart_and_sets_the_watermarks(
 
     run = setup_dag().test()
     assert run.state == DagRunState.SUCCESS
-    report = next(ti for ti in run.get_task_instances() if ti.task_id == "summary").xcom_pull(task_ids="summary")
+    summary = next(ti for ti in run.get_task_instances() if ti.task_id == "summary")
+    report = summary.xcom_pull(task_ids="summary")
     totals = report["totals"]
     assert report["failed_tasks"] == [] and report["failures"] == 0
     with create_engine(store.erp_url).connect() as conn:
@@ -95,7 +101,8 @@ def test_a_clean_run_counts_skus_and_eans_apart_and_sets_the_watermarks(
     assert totals["sku"]["created"] == skus and totals["sku_ean"]["created"] == eans
     assert totals["dock"]["created"] == docks and totals["warehouse"]["created"] == houses
     assert "skus" not in totals and "warehouses" not in totals
-    assert list(totals).index("sku") < list(totals).index("sku_ean") < list(totals).index("sku_specifications")
+    rows = list(totals)
+    assert rows.index("sku") < rows.index("sku_ean") < rows.index("sku_specifications")
 
     state = StateStore(store.state_url)
     for flow in ("catalog", "prices", "inventory"):  # the first scheduled syncs read from the start

@@ -45,7 +45,7 @@ class BulkStepOperator(VtexBatchOperator):
         from vtex_sync.airflow.tasks import skip_unless_selected
 
         skip_unless_selected(self.step, context["params"])
-        with expected_stops(context["ti"]):
+        with expected_stops(context.get("ti")):
             params, run_key = context["params"], str(context["run_id"])
             started = start_step(self.step, params, batch=self.batch, run_key=run_key)
             return _checked(self.step, started, params)
@@ -55,7 +55,7 @@ class BulkStepOperator(VtexBatchOperator):
     ) -> BatchTicket | dict[str, Any]:
         from vtex_sync.airflow.stops import expected_stops
 
-        with expected_stops(context["ti"]):
+        with expected_stops(context.get("ti")):
             return _checked(self.step, finish_step(self.step, ticket, event), context["params"])
 
 

@@ -125,15 +125,25 @@ def duplicates() -> dict[str, Any]:
 
 
 @task(retries=1, trigger_rule=TriggerRule.ALL_DONE)
-def summary(results: list[Any], flow: str) -> dict[str, Any]:
+def _summary(step_ids: list[str], flow: str) -> dict[str, Any]:
     """The run's per-entity table, logged and kept in the state store. Runs whatever the steps
     did: a step failed on its records pushed its counts before failing, and the tasks that failed
     are listed (the run itself still fails)."""
-    from vtex_sync.airflow.tasks import failed_tasks, summarise
+    from vtex_sync.airflow.tasks import step_results, summarise
 
     context = get_current_context()
+    results, failed = step_results(context, step_ids)
     return summarise(results, flow=flow, run_id=context["run_id"], params=context["params"],
-                     failed_tasks=failed_tasks(context))
+                     failed_tasks=failed)
+
+
+def summary(steps: Sequence[Any], flow: str) -> Any:
+    """The `summary` task after every step task in `steps` (it reads their results itself, from
+    the ones that ran, so a step that did not run leaves no gap to look up)."""
+    task_ids = [step.task_id for step in steps]
+    report = _summary.override(task_id="summary")(task_ids, flow)
+    list(steps) >> report
+    return report
 
 
 @task(retries=1, trigger_rule=STEP_RULE)
@@ -191,7 +201,7 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
         blocked = None
         if approved:
             blocked = (context["ti"].xcom_pull(task_ids=f"sync_{flow}") or {}).get("blocked") or []
-        with expected_stops(context["ti"]):
+        with expected_stops(context.get("ti")):
             result = run_sync(
                 flow,
                 context["params"],

@@ -65,7 +65,7 @@ class SyncStepOperator(BaseOperator):
         params = context["params"]
         skip_unless_selected(self.step, params)
         window = None
-        with expected_stops(context["ti"]):
+        with expected_stops(context.get("ti")):
             if self.window is not None:
                 since, until = (_instant(edge) for edge in self.window)
                 window = interval_window(since, until, params, watermark_of=self.watermark_of,

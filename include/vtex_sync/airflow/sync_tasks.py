@@ -11,7 +11,7 @@ from typing import Any
 
 from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
-from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
+from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold, log_retries
 from vtex_sync.db import utcnow
 from vtex_sync.flows import watermark
 from vtex_sync.flows.runner import Window
@@ -63,13 +63,14 @@ def run_sync(
 
     from vtex_sync.flows.guard import BlastRadiusExceeded, Breach, Confirmation
     from vtex_sync.flows.incremental import FLOWS, total_counts
-    from vtex_sync.flows.report import format_counts
+    from vtex_sync.flows.report import format_counts, had_work, merge, nothing_to_do
+    from vtex_sync.steps import in_step_order
 
     settings = load_settings()
     ctx = build_context(settings=settings)
     window = watermark.window_for(ctx.state, ctx.account, flow, start=start, end=end, kind=kind,
                                   overlap=timedelta(minutes=settings.overlap_minutes))
-    log.info("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
+    log.debug("%s: syncing ERP changes with updated_at in %s, plus pending records", flow, window)
     started = time.monotonic()
     confirm: Confirmation = bool(params.get("confirm_blast_radius"))
     if approved and not confirm:
@@ -82,13 +83,18 @@ def run_sync(
             return {"account": ctx.account, "flow": flow, "blocked": [b.as_dict() for b in error.breaches]}
         raise AirflowFailException(guard_fix(error, window, dag_id or f"the {flow} sync")) from error
     totals = total_counts(outcomes)
-    retries = dict(ctx.hook.stats.retries)
-    log.info("%s: total %s", flow, format_counts(totals))
+    stats = ctx.hook.stats
+    retries = dict(stats.retries)
+    if had_work(totals):
+        log.info("%s: rows updated in %s: %s", flow, window, format_counts(totals))
+    else:
+        log.info("%s", nothing_to_do(f"{flow}: rows updated in {window}", totals))
+    log_retries(f"{flow} sync", retries, stats.waited_seconds)
     summary = {
         "account": ctx.account,
         "flow": flow,
         "window": [edge.isoformat() if edge else None for edge in (window.since, window.until)],
-        "entities": {o.entity: dict(o.counts) for o in outcomes},
+        "entities": in_step_order(merge(o.as_dict() for o in outcomes)),
         "failures": int(totals.get("failed", 0)),
         "retries": retries,
     }

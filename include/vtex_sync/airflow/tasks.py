@@ -6,7 +6,7 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,11 +121,19 @@ def run_step(
     flow = "customers_import" if BY_NAME[step].group == CUSTOMER_GROUP else "initial_setup"
     metrics.record_outcome(flow, step, result["counts"], retries=result["retries"],
                            seconds=time.monotonic() - started)
-    if stats.retries:
-        retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
-        log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
+    log_retries(step, stats.retries, stats.waited_seconds)
+    if not report.had_work(result["counts"]):
+        log.info("%s", report.nothing_to_do(step, result["counts"]))
     fail_if_too_many(step, outcome.counts.get("failed", 0), failure_threshold(params, ctx.settings), result)
     return result
+
+
+def log_retries(what: str, retries: Mapping[str, int], waited: float) -> None:
+    """The one line of a step that had to retry calls, by reason (each retry is at DEBUG)."""
+    if retries:
+        retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(retries.items()))
+        log.info("%s: retried %s call(s) (%s; waited %.1fs)", what, f"{sum(retries.values()):,}", retried,
+                 waited)
 
 
 def sweep_duplicates(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,16 +180,38 @@ def advance_watermark(flow: str, end: datetime | None, params: Mapping[str, Any]
     watermark.advance(ctx.state, ctx.account, flow, Window(None, end), kind)
 
 
-def failed_tasks(context: Mapping[str, Any]) -> list[str]:
-    """The tasks of the current run that failed (``task_id``, or ``task_id_<map index>``), as
-    Airflow's task states say; empty where they cannot be read (outside a real run)."""
+def task_states(context: Mapping[str, Any], task_ids: Sequence[str]) -> dict[tuple[str, int], str]:
+    """``(task_id, map_index) -> state`` of `task_ids` in the current run (map index -1 for an
+    unmapped task), as Airflow's task states say; empty where they cannot be read."""
     ti = context["ti"]
     try:
-        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])
+        found = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(task_ids), run_ids=[ti.run_id])
     except Exception as error:  # no supervisor to ask (plain Python)
         log.debug("task states unavailable: %s", error)
-        return []
-    return sorted(task for task, state in (states.get(ti.run_id) or {}).items() if state == "failed")
+        return {}
+    states: dict[tuple[str, int], str] = {}
+    for name, state in (found.get(ti.run_id) or {}).items():
+        task_id, _, index = name.rpartition("_")
+        if name not in task_ids and task_id in task_ids and index.isdigit():
+            states[(task_id, int(index))] = str(state)
+        else:
+            states[(name, -1)] = str(state)
+    return states
+
+
+def step_results(context: Mapping[str, Any], task_ids: Sequence[str]) -> tuple[list[Any], list[str]]:
+    """The results of the step tasks `task_ids` of the current run (from those that ran: a task
+    failed on its records pushed its counts first) and the tasks that failed (``task_id`` or
+    ``task_id[map index]``). Tasks that never ran are not read."""
+    ti = context["ti"]
+    results: list[Any] = []
+    failed: list[str] = []
+    for (task_id, index), state in sorted(task_states(context, task_ids).items()):
+        if state == "failed":
+            failed.append(task_id if index < 0 else f"{task_id}[{index}]")
+        if state in ("success", "failed"):
+            results.append(ti.xcom_pull(task_ids=task_id, map_indexes=None if index < 0 else index))
+    return results, failed
 
 
 def setup_flows(params: Mapping[str, Any]) -> list[Flow]:

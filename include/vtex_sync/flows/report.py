@@ -9,6 +9,23 @@ ORDER = ("planned", "created", "updated", "unchanged", "quarantined", "waiting_p
 LABELS = {"waiting_parent": "waiting on parent"}
 
 
+# the counts that mean a run did (or could not do) something; "planned", "unchanged" and
+# "calls" alone mean it had nothing to do
+WORK = ("created", "updated", "quarantined", "waiting_parent", "failed")
+
+
+def had_work(counts: Mapping[str, int]) -> bool:
+    """True when a record was written, quarantined, left waiting or failed."""
+    return any(counts.get(key, 0) for key in WORK)
+
+
+def nothing_to_do(what: str, counts: Mapping[str, int]) -> str:
+    """The one line of a run (or step) with nothing to write."""
+    planned = counts.get("planned", 0)
+    read = f"{planned:,} record(s) read, all unchanged" if planned else "no ERP row changed"
+    return f"{what}: nothing to do ({read})"
+
+
 def format_counts(counts: Mapping[str, int]) -> str:
     """``planned 1,204 | created 12 | updated 340 | unchanged 850 | quarantined 2 | ...``"""
     keys = [k for k in ORDER if k in counts or k in ORDER[:6]] + sorted(set(counts) - set(ORDER))
