@@ -117,13 +117,15 @@ class EntityReport:
     failures: list[Failure] = field(default_factory=list)
     # the counts of other entities the same step wrote (a SKU step's EANs), by entity
     others: dict[str, Counter[str]] = field(default_factory=dict)
+    # the entity of this report's own counts when `entity` names the step instead
+    part: str = ""
 
     def add(self, other: EntityReport) -> None:
         self.counts.update(other.counts)
         self.failures.extend(other.failures)
         parts = dict(other.others)
-        if other.entity != self.entity:
-            parts[other.entity] = other.counts - sum(other.others.values(), Counter())
+        if (other.part or other.entity) != (self.part or self.entity):
+            parts[other.part or other.entity] = other.counts - sum(other.others.values(), Counter())
         for name, counts in parts.items():
             self.others.setdefault(name, Counter()).update(counts)
 
@@ -131,7 +133,7 @@ class EntityReport:
         """The counts split by entity (this report's own first)."""
         own = Counter(self.counts)
         own.subtract(sum(self.others.values(), Counter()))
-        parts = {self.entity: {k: v for k, v in own.items() if v}}
+        parts = {self.part or self.entity: {k: v for k, v in own.items() if v}}
         return parts | {k: dict(v) for k, v in self.others.items()}
 
     def as_dict(self, max_failures: int = 20) -> dict[str, Any]:

@@ -198,6 +198,8 @@ def deactivate_removed(ctx: SyncContext, entity: str, keys: list[str]) -> Entity
 
 
 def _named(step: str, outcome: EntityReport) -> EntityReport:
+    """The step's report under the step's name (its counts by entity keep the entities' names)."""
+    outcome.part = outcome.part or outcome.entity
     outcome.entity = step
     return outcome
 
