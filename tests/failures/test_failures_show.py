@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.contract import contract_knobs
 from tests.setup.conftest import APP_KEY, APP_TOKEN, Store, wire
 from vtex_demo.generator import generate, load_into
 from vtex_provider.exceptions import VtexAuthError
@@ -26,7 +27,8 @@ DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    config = SandboxConfig(account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=2)
+    config = SandboxConfig(account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=2,
+                           **contract_knobs())
     server = SandboxServer(config)
     try:
         base_url = server.start()
