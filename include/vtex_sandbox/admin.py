@@ -47,6 +47,7 @@ class Faults(BaseModel):
     case_sensitive_warehouses: bool | None = None
     bulk_rows_per_second: float | None = Field(default=None, gt=0)
     bulk_upload_expiry_s: float | None = Field(default=None, gt=0)
+    bulk_confirm_seconds: float | None = Field(default=None, ge=0, le=60)
 
 
 def _stats(request: Request) -> dict[str, Any]:
