@@ -137,6 +137,20 @@ def contract_arguments(folder: Path) -> list[str]:
     return ["--contract", str(folder), "--contract-mode", "enforce"]
 
 
+def contract_violations(sandbox_url: str, headers: dict[str, str]) -> int:
+    """Print what the sandbox's contract check saw; the number of requests it refused."""
+    contract = requests.get(f"{sandbox_url}/_sandbox/stats", headers=headers, timeout=10).json()["contract"]
+    if contract["mode"] is None:
+        return 0
+    counts = contract["since_start"]
+    print(f"VTEX contract ({contract['mode']}): {counts['validated']} requests checked, "
+          f"{counts['violations']} against VTEX's documents", flush=True)
+    for op in counts["by_operation"]:
+        for rule in op["rules"]:
+            print(f"  {op['operation']}: {rule['field']} {rule['rule']} x{rule['count']}: {rule['example']}")
+    return int(counts["violations"])
+
+
 def airflow_service(name: str, arguments: list[str], env: dict[str, str], paths: Paths) -> Service:
     command = [str(Path(sys.executable).parent / "airflow"), *arguments]
     return Service(name, command, paths.logs / f"{name}.log", env=env)
@@ -274,8 +288,9 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
         state = api.wait("vtex_initial_setup", run_id, args.timeout)
         step(f"vtex_initial_setup finished: {state}")
         print_summary(postgres.url("vtex_state"), "initial_setup")
+        refused = contract_violations(sandbox_url, sandbox_headers)
         if args.once:
-            return 0 if state == "success" else 1
+            return 0 if state == "success" and not refused else 1
 
     from vtex_local.live import LiveDemo
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.contract import CONTRACT_DIR
-from vtex_local.launcher import contract_arguments, parse_args
+from tests.contract import CONTRACT_DIR, JSON_HEADERS, contract_folder_or_skip
+from vtex_local.launcher import contract_arguments, contract_violations, parse_args
+from vtex_sandbox.config import SandboxConfig
+from vtex_sandbox.server import SandboxServer, auth_headers
 
 
 def test_the_documents_folder_makes_the_sandbox_enforce_the_contract(capsys: pytest.CaptureFixture[str]):
@@ -34,3 +37,24 @@ def test_without_documents_the_demo_runs_unchecked_and_prints_why(
 def test_the_folder_can_be_named_on_the_command_line(tmp_path: Path):
     assert parse_args(["--contract", str(tmp_path)]).contract == tmp_path
     assert parse_args([]).contract is None
+
+
+def test_the_demo_counts_and_prints_every_request_the_contract_refused(capsys: pytest.CaptureFixture[str]):
+    folder = contract_folder_or_skip()
+    config = SandboxConfig(rate_limit_scale=0, contract_dir=folder, contract_mode="enforce")
+    with SandboxServer(config) as base_url:
+        headers = {**auth_headers(config), **JSON_HEADERS}
+        assert contract_violations(base_url, headers) == 0
+        bad = httpx.put(f"{base_url}/api/logistics/pvt/inventory/skus/1/warehouses/w", headers=headers,
+                        json={"quantity": 1, "leadTime": "00:00:00"}, timeout=10)
+        assert bad.status_code == 400
+        assert contract_violations(base_url, headers) == 1
+    out = capsys.readouterr().out
+    assert "1 against VTEX's documents" in out and "body.leadTime documented-format x1" in out
+
+
+def test_a_sandbox_without_the_contract_reports_nothing(capsys: pytest.CaptureFixture[str]):
+    config = SandboxConfig(rate_limit_scale=0)
+    with SandboxServer(config) as base_url:
+        assert contract_violations(base_url, auth_headers(config)) == 0
+    assert capsys.readouterr().out == ""
