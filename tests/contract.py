@@ -5,8 +5,9 @@ Every fixture that starts a sandbox passes ``**contract_knobs()``: VTEX's OpenAP
 default: a request VTEX's documents reject answers 400 and fails its test; ``report`` only
 counts it; ``off``). Without the folder the check is skipped with a printed reason. The
 sandbox tests' shared server counts only (they send short bodies to test the handlers' own
-checks); their ``strict`` fixture enforces. ``VTEX_SANDBOX_CONTRACT_REPORT=<file>`` appends each sandbox's contract
-statistics to that file (one JSON line per sandbox) when the fixture stops it.
+checks); their ``strict`` fixture enforces. ``VTEX_SANDBOX_CONTRACT_REPORT=<file>`` appends
+each sandbox's contract statistics to that file (one JSON line per sandbox) when the fixture
+stops it.
 """
 
 from __future__ import annotations
