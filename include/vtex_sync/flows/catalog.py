@@ -411,9 +411,10 @@ def not_activatable(c: Any, sku_id: int, sku: vc.Sku) -> str | None:
 def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
     """Read-modify-write; the ERP's active flag is sent only where VTEX's requirements are met.
 
-    A SKU that cannot be activated is logged once ("not activatable: <reason>"): its ERP row is
-    then recorded as pushed, so later runs do not send it again until the ERP row changes.
-    An update that would change nothing in VTEX is not sent.
+    A SKU that cannot be activated (known beforehand, or an activation VTEX refuses with a 400
+    while the same SKU inactive is accepted) is written inactive and logged once ("not
+    activatable: <reason>"): its ERP row is then recorded as pushed, so later runs do not send
+    it again until the ERP row changes. An update that would change nothing is not sent.
     """
     sku_id = int(vtex_id)
     current = c.catalog.get_sku(sku_id)
@@ -428,7 +429,18 @@ def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
     sent = sent.model_copy(update={"is_active": active, "activate_if_possible": payload.is_active})
     if current is not None and sent.to_body() == current.to_body():
         return
-    c.catalog.update_sku(sku_id, sent)
+    try:
+        c.catalog.update_sku(sku_id, sent)
+    except VtexApiError as error:
+        activating = active and not (current is not None and current.is_active)
+        if not activating or error.status != 400:
+            raise
+        # a requirement checked only by VTEX (a SKU specification left unfilled, an inactive
+        # product): the activation alone is dropped, the rest of the SKU is written
+        inactive = sent.model_copy(update={"is_active": False})
+        if current is None or inactive.to_body() != current.to_body():
+            c.catalog.update_sku(sku_id, inactive)
+        log.warning("sku %s (VTEX id %s): not activatable: %s", payload.ref_id, sku_id, error.message)
 
 
 def _find_sku(c: Any, payload: vc.Sku) -> int | None:
