@@ -23,6 +23,10 @@ class Readback(StrEnum):
     KEY = "key"  # the id-map key is the row's key
     FIRST_PART = "first_part"  # the row's key is the id-map key's first part (one row, many records)
 
+    def row_key(self, key: str) -> str:
+        """The key of the ERP row an id-map key of this kind comes from."""
+        return key.split("|", 1)[0] if self is Readback.FIRST_PART else key
+
 
 class Removal(StrEnum):
     """What reaches VTEX when the ERP no longer has a record VTEX holds."""

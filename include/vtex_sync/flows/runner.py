@@ -13,6 +13,7 @@ from vtex_sync.bulk.flow import apply_planned
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
+from vtex_sync.flows.removal import dropped_keys, remove
 from vtex_sync.flows.report import format_counts
 from vtex_sync.records import Action
 
@@ -156,6 +157,8 @@ def run_entity(
             outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
         else:
             outcome.add(apply_planned(ctx, spec, planned, batch))
+    if spec.entity.derived and spec.entity.removal is not None:
+        outcome.add(remove(ctx, spec, dropped_keys(ctx, spec, rows, records), "dropped by the ERP"))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
