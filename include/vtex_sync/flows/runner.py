@@ -158,7 +158,9 @@ def run_entity(
         else:
             outcome.add(apply_planned(ctx, spec, planned, batch))
     if spec.entity.derived and spec.entity.removal is not None:
-        outcome.add(remove(ctx, spec, dropped_keys(ctx, spec, rows, records), "dropped by the ERP"))
+        dropped = dropped_keys(ctx, spec, rows, records)
+        if dropped:  # a trade policy taken off a product's list
+            outcome.add(remove(ctx, spec, dropped, "dropped by the ERP"))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
