@@ -23,6 +23,17 @@ class Readback(StrEnum):
     KEY = "key"  # the id-map key is the row's key
     FIRST_PART = "first_part"  # the row's key is the id-map key's first part (one row, many records)
 
+    def row_key(self, key: str) -> str:
+        """The key of the ERP row an id-map key of this kind comes from."""
+        return key.split("|", 1)[0] if self is Readback.FIRST_PART else key
+
+
+class Removal(StrEnum):
+    """What reaches VTEX when the ERP no longer has a record VTEX holds."""
+
+    DEACTIVATE = "deactivate"  # the VTEX object stays, with `IsActive: false` (products, SKUs)
+    DELETE = "delete"  # the VTEX child record is deleted (specifications, images, trade-policy links)
+
 
 class Flow(StrEnum):
     """The scheduled incremental syncs, each re-reading its own entities' pending records."""
@@ -55,6 +66,12 @@ class Entity:
     details: tuple[str, ...] = ()
     sync: Flow | None = None  # the incremental sync that retries its pending records
     readback: Readback = Readback.KEY
+    # a derived record's source columns: a bad value there holds back this record alone, and
+    # the rest of the row is written (a SKU without its bad EAN)
+    fields: tuple[str, ...] = ()
+    # what VTEX is sent when the ERP drops the record: its row deleted outright, or (derived
+    # records) no longer made from a row that is still there
+    removal: Removal | None = None
 
 
 @dataclass(frozen=True)
@@ -97,29 +114,38 @@ CATALOGUE: tuple[Entity | Pass, ...] = (
     ),
     _catalog(
         "product", "products", ("ref_id",), "products", batched=True,
-        parents={"category_code": "category", "brand_code": "brand"},
+        parents={"category_code": "category", "brand_code": "brand"}, removal=Removal.DEACTIVATE,
     ),
     _catalog(
         "product_specification", "product_specifications", ("product_ref_id", "field_code", "value_code"),
         "product_specifications", batched=True,
         parents={"product_ref_id": "product", "field_code": "specification_field",
                  "value_code": "specification_value"},
+        removal=Removal.DELETE,
     ),
     _catalog(
         "product_trade_policy", "products", ("product_ref_id", "trade_policy_id"), "product_trade_policies",
         batched=True, derived=True, readback=Readback.FIRST_PART, parents={"product_ref_id": "product"},
+        fields=("trade_policies",), removal=Removal.DELETE,
     ),
-    _catalog("sku", "skus", ("ref_id",), "skus", batched=True, parents={"product_ref_id": "product"}),
-    _catalog("sku_ean", "skus", ("ref_id",), "skus", batched=True, derived=True, parents={"ref_id": "sku"}),
+    _catalog(
+        "sku", "skus", ("ref_id",), "skus", batched=True, parents={"product_ref_id": "product"},
+        removal=Removal.DEACTIVATE,
+    ),
+    _catalog(
+        "sku_ean", "skus", ("ref_id",), "skus", batched=True, derived=True, parents={"ref_id": "sku"},
+        fields=("ean",),
+    ),
     _catalog(
         "sku_specification", "sku_specifications", ("sku_ref_id", "field_code"), "sku_specifications",
         batched=True,
         parents={"sku_ref_id": "sku", "field_code": "specification_field",
                  "value_code": "specification_value"},
+        removal=Removal.DELETE,
     ),
     _catalog(
         "sku_image", "sku_images", ("sku_ref_id", "position"), "sku_images", batched=True,
-        parents={"sku_ref_id": "sku"},
+        parents={"sku_ref_id": "sku"}, removal=Removal.DELETE,
     ),
     Pass("sku_activation", "sku"),
     Entity(
@@ -161,6 +187,8 @@ def entities(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> dict[str, Entity
         for column, parent in item.parents.items():
             if parent != item.name and parent not in found:
                 raise ValueError(f"entity {item.name!r}: parent {parent!r} ({column}) is not declared before")
+        if item.fields and not item.derived:
+            raise ValueError(f"entity {item.name!r}: only a derived entity holds back source fields")
         for column, owner in item.owners.items():
             if owner not in names:
                 raise ValueError(f"entity {item.name!r}: owner {owner!r} ({column}) is not declared")
@@ -213,6 +241,23 @@ def pending_reads(
 ) -> dict[str, tuple[str, Readback]]:
     """Entity -> (ERP table, readback) for the entities whose pending records `flow` retries."""
     return {e.name: (e.table, e.readback) for e in entities(catalogue).values() if e.sync == flow}
+
+
+def held_fields(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> dict[str, dict[str, str]]:
+    """ERP table -> {column: derived entity}: the columns whose bad value holds back only that record."""
+    result: dict[str, dict[str, str]] = {}
+    for entity in entities(catalogue).values():
+        for column in entity.fields:
+            result.setdefault(entity.table, {})[column] = entity.name
+    return result
+
+
+def removable(flow: Flow, catalogue: Iterable[Entity | Pass] = CATALOGUE) -> tuple[Entity, ...]:
+    """The entities of `flow` whose rows deleted from the ERP are removed in VTEX (own tables only:
+    a derived record is removed where its source row is read)."""
+    return tuple(
+        e for e in entities(catalogue).values() if e.sync == flow and e.removal is not None and not e.derived
+    )
 
 
 def flow_pool(flow: Flow, catalogue: Iterable[Entity | Pass] = CATALOGUE) -> str:

@@ -59,6 +59,10 @@ class EntitySpec:
     upsert_finds_then_creates: bool = False
     # turns validated ERP rows into this entity's records (filter, explode or group them)
     records: Callable[[list[Any]], list[Any]] = lambda rows: rows
+    # what VTEX is sent when the ERP drops a record (the catalogue's `removal`), from its binding
+    remove: Callable[[Any, Any], None] | None = None
+    # kept beside the binding: what finds the object in VTEX once the ERP row is gone
+    handle: Callable[[Any], str | None] = lambda payload: None
 
     @property
     def name(self) -> str:
@@ -186,7 +190,8 @@ def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
         if spec.upsert_finds_then_creates:
             return _upsert_one_writer(ctx, spec, item)
         vtex_id = str(spec.upsert(ctx.clients, item.payload))
-        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
+        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash,
+                   handle=spec.handle(item.payload))
         return vtex_id
     if item.action == Action.UPDATE:
         assert spec.update is not None and item.vtex_id is not None
@@ -208,7 +213,8 @@ def _upsert_one_writer(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str
                      spec.name, item.key, lease.waited_seconds)
             return str(current.vtex_id)
         vtex_id = str(spec.upsert(ctx.clients, item.payload))
-        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
+        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash,
+                   handle=spec.handle(item.payload))
     return vtex_id
 
 

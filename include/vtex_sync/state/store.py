@@ -33,7 +33,7 @@ from vtex_sync.state.leases import Lease
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
 _migrated_urls: set[str] = set()
@@ -51,6 +51,7 @@ class Binding:
     attempts: int
     message: str | None = None
     conflict: str | None = None
+    handle: str | None = None  # what finds the VTEX object once its ERP row is gone
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ class StateStore:
     @staticmethod
     def _binding(row: Any, conflict: str | None = None) -> Binding:
         return Binding(row.erp_key, row.vtex_id, row.payload_hash, row.status, row.pushed_at, row.attempts,
-                       row.message, conflict)
+                       row.message, conflict, row.handle)
 
     @staticmethod
     def _binding_key(account: str, entity: str, erp_key: str) -> Any:
@@ -235,13 +236,14 @@ class StateStore:
 
     def bind(self, account: str, entity: str, erp_key: str, vtex_id: str | int, *,
              payload_hash: str | None = None, status: str = "synced",
-             clear_intent: bool = False) -> Binding:
+             clear_intent: bool = False, handle: str | None = None) -> Binding:
         """Bind `erp_key` to `vtex_id`. First writer wins: if the key is already bound to another
         id, that binding is kept and returned with `conflict` set to the rejected id.
-        `clear_intent` also drops the key's create intent, in the same transaction."""
+        `clear_intent` also drops the key's create intent, in the same transaction. `handle`:
+        what finds the object once the ERP row is gone (kept with each write)."""
         erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
         params = {"account": account, "entity": entity, "erp_key": erp_key, "vtex_id": vtex_id,
-                  "status": status, "now": now, "payload_hash": payload_hash}
+                  "status": status, "now": now, "payload_hash": payload_hash, "handle": handle}
         statements = self._bind_statements()
         with self.engine.begin() as conn:
             conn.execute(statements["bind" if payload_hash is None else "bind_pushed"], params)
@@ -261,7 +263,7 @@ class StateStore:
         if self._statements is None:
             b, i = t.bindings.c, t.intents.c
             key = ("account", "entity", "erp_key")
-            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status")}
+            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status", "handle")}
             values |= {"message": None, "updated_at": bindparam("now"), "attempts": 0}
             statements: dict[str, Any] = {}
             extra: dict[str, Any]
@@ -269,7 +271,7 @@ class StateStore:
                                 ("bind_pushed", {"payload_hash": bindparam("payload_hash"),
                                                  "pushed_at": bindparam("now")})):
                 insert = self._insert(t.bindings).values(**values, **extra)
-                changed = ("vtex_id", "status", "message", "updated_at", *extra)
+                changed = ("vtex_id", "status", "message", "updated_at", "handle", *extra)
                 statements[name] = insert.on_conflict_do_update(
                     index_elements=list(key),
                     set_={column: insert.excluded[column] for column in changed},
