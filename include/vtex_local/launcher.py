@@ -38,6 +38,8 @@ ACCOUNT = "sandbox"
 SCHEDULED_DAGS = (
     "vtex_catalog_sync", "vtex_price_sync", "vtex_inventory_sync", "vtex_customers_import",
     "vtex_orders_feed", "vtex_orders_reconcile", "vtex_orders_fulfillment",
+    # orders within seconds: the hook (its configuration kept hourly) and the inbox it fills
+    "vtex_orders_hook_config", "vtex_orders_inbox",
 )
 
 
@@ -300,6 +302,8 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
         wait_for(functools.partial(api.dag_parsed, dag_id), 120, f"DAG {dag_id}")
         api.unpause(dag_id)
     step("unpaused the scheduled DAGs: " + ", ".join(SCHEDULED_DAGS))
+    hook_run = api.trigger("vtex_orders_hook_config", {"action": "set"})  # now, not in an hour
+    step(f"vtex_orders_hook_config (action=set): {api.wait('vtex_orders_hook_config', hook_run, 120)}")
     demo = LiveDemo(f"sqlite:///{paths.erp_db}", sandbox_url, sandbox_headers, seed=args.seed,
                     tick=args.tick, report=report)
     demo.start()

@@ -123,7 +123,8 @@ def test_the_ui_and_the_api_need_the_generated_admin_password(launcher):
     assert password and any(password in line and url in line for line in launcher.lines)
     dags = launcher.api().call("GET", "/api/v2/dags", params={"limit": 100})["dags"]
     unpaused = {d["dag_id"] for d in dags if not d["is_paused"]}
-    assert {"vtex_price_sync", "vtex_orders_feed", "vtex_customers_import"} <= unpaused
+    assert {"vtex_price_sync", "vtex_orders_feed", "vtex_customers_import", "vtex_orders_inbox",
+            "vtex_orders_hook_config"} <= unpaused
 
 
 def test_nothing_listens_beyond_loopback(launcher):

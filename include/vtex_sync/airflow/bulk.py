@@ -41,12 +41,33 @@ class BulkStepOperator(VtexBatchOperator):
         self.batch = batch
 
     def start_batches(self, context: Any) -> BatchTicket | dict[str, Any]:
-        return start_step(self.step, context["params"], batch=self.batch, run_key=str(context["run_id"]))
+        from vtex_sync.airflow.stops import expected_stops
+        from vtex_sync.airflow.tasks import skip_unless_selected
+
+        skip_unless_selected(self.step, context["params"])
+        with expected_stops(context.get("ti")):
+            params, run_key = context["params"], str(context["run_id"])
+            started = start_step(self.step, params, batch=self.batch, run_key=run_key)
+            return _checked(self.step, started, params)
 
     def finish_batches(
         self, context: Any, ticket: BatchTicket, event: dict[str, Any]
     ) -> BatchTicket | dict[str, Any]:
-        return finish_step(self.step, ticket, event)
+        from vtex_sync.airflow.stops import expected_stops
+
+        with expected_stops(context.get("ti")):
+            return _checked(self.step, finish_step(self.step, ticket, event), context["params"])
+
+
+def _checked(step: str, result: BatchTicket | dict[str, Any], params: Mapping[str, Any]) -> Any:
+    """A finished step's summary, after failing the task when more records failed than allowed."""
+    from vtex_sync.airflow.connections import load_settings
+    from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
+
+    if isinstance(result, dict):
+        threshold = failure_threshold(params, load_settings())
+        fail_if_too_many(step, int(result.get("counts", {}).get("failed", 0)), threshold, result)
+    return result
 
 
 def _result(step: str, outcome: EntityReport, ctx: Any) -> dict[str, Any]:
@@ -76,16 +97,25 @@ def start_step(
     step: str, params: Mapping[str, Any], *, batch: list[Any] | None, run_key: str
 ) -> BatchTicket | dict[str, Any]:
     """Run the step; a ticket when it sent batches to wait for, else its summary."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from vtex_sync.airflow.connections import build_context, load_settings
     from vtex_sync.airflow.tasks import selected
+    from vtex_sync.flows.guard import BlastRadiusExceeded
     from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
+    from vtex_sync.flows.setup_guard import check_step
 
     if not selected(step, params):
         return {"entity": step, "counts": {}, "failures": []}
     ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
     ctx.run_key, ctx.deferred = run_key, []
-    outcome = STEP_FUNCTIONS[step](ctx, batch=Batch(*batch) if batch else None)
+    part = Batch(*batch) if batch else None
+    try:  # the blast-radius guard of a setup over a loaded store, as on the per-record path
+        check_step(ctx, step, part, None, confirm=bool(params.get("confirm_blast_radius")))
+    except BlastRadiusExceeded as error:
+        raise AirflowFailException(str(error)) from error
+    outcome = STEP_FUNCTIONS[step](ctx, batch=part)
     groups = [_group(spec.name, started, run_key, part)
               for spec, started, part in ctx.deferred if started.sent]
     if not groups:

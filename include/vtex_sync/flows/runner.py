@@ -13,8 +13,12 @@ from vtex_sync.bulk.flow import apply_planned
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
+<<<<<<< HEAD
 from vtex_sync.flows.removal import dropped_keys, remove
 from vtex_sync.flows.report import format_counts
+=======
+from vtex_sync.flows.report import format_counts, had_work
+>>>>>>> ops
 from vtex_sync.records import Action
 
 if TYPE_CHECKING:
@@ -143,7 +147,7 @@ def run_entity(
     records = spec.records(rows)
     where = f" (window {window})" if window and (window.since or window.until) else ""
     part = f" batch {batch.index + 1}/{batch.count}" if batch and batch.count > 1 else ""
-    log.info("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
+    log.debug("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
     outcome = EntityReport(spec.name)
     outcome.counts["quarantined"] += quarantined + held
     calls_before = ctx.executor.calls
@@ -163,7 +167,9 @@ def run_entity(
             outcome.add(remove(ctx, spec, dropped, "dropped by the ERP"))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
-    log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
+    # a phase with nothing to write stays out of the log (the step or flow says so once)
+    level = logging.INFO if had_work(outcome.counts) else logging.DEBUG
+    log.log(level, "%s%s: %s", spec.name, part, format_counts(outcome.counts))
     for failure in outcome.failures:
         log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)
     return outcome
