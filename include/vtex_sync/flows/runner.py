@@ -13,12 +13,8 @@ from vtex_sync.bulk.flow import apply_planned
 from vtex_sync.erp import validate_rows
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
-<<<<<<< HEAD
 from vtex_sync.flows.removal import dropped_keys, remove
-from vtex_sync.flows.report import format_counts
-=======
 from vtex_sync.flows.report import format_counts, had_work
->>>>>>> ops
 from vtex_sync.records import Action
 
 if TYPE_CHECKING:
