@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import re
 import sys
+import threading
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -69,6 +71,8 @@ class StepRun:
     throttled: int = 0
     failures: int = 0
     counts: Counter = field(default_factory=Counter)
+    routes: Counter = field(default_factory=Counter)
+    erp_rows: int = 0
     peak_mb: float = 0.0
 
 
@@ -144,12 +148,89 @@ PRELOAD = [
 
 
 def _run_task(step: str, batch: list[int] | None) -> dict[str, Any]:
-    """One task process: run one step or batch, report its result and this process's peak RSS."""
+    """One task process: run one step or batch, report its result, the calls it made by route,
+    the ERP rows it read and this process's peak RSS."""
     from vtex_sync.airflow.tasks import run_step
 
     logging.disable(logging.INFO)  # the step's own log lines are not the benchmark's output
+    meter = TaskMeter.installed()
+    meter.reset()
     result = run_step(step, {}, batch=batch)
-    return result | {"rss_mb": peak_rss_mb()}
+    return result | {"rss_mb": peak_rss_mb(), "routes": dict(meter.routes), "erp_rows": meter.rows}
+
+
+class TaskMeter:
+    """In a task process: counts the VTEX calls by route (method and path, ids as ``{}``) and
+    the ERP rows handed out (``read``, ``read_keys`` and ``keys``)."""
+
+    _installed: TaskMeter | None = None
+
+    def __init__(self) -> None:
+        self.routes: Counter[str] = Counter()
+        self.rows = 0
+        self.lock = threading.Lock()
+
+    @classmethod
+    def installed(cls) -> TaskMeter:
+        if cls._installed is None:
+            cls._installed = meter = cls()
+            meter._patch()
+        return cls._installed
+
+    def reset(self) -> None:
+        self.routes.clear()
+        self.rows = 0
+
+    def _patch(self) -> None:
+        import vtex_sync.erp as erp_package
+        from vtex_provider.hooks.vtex import VtexHook
+
+        meter, attempt, connect = self, VtexHook._attempt, erp_package.erp_from_connection
+
+        def counted_attempt(hook: Any, session: Any, call: Any, *args: Any) -> Any:
+            route = f"{call.method} {ROUTE_ID.sub('/{}', call.path)}"
+            with meter.lock:
+                meter.routes[route] += 1
+            return attempt(hook, session, call, *args)
+
+        def counted_erp(*args: Any, **kwargs: Any) -> Any:
+            return CountingErp(connect(*args, **kwargs), meter)
+
+        VtexHook._attempt = counted_attempt  # type: ignore[method-assign]
+        erp_package.erp_from_connection = counted_erp  # type: ignore[assignment]
+
+
+# a path segment holding a digit (an id, a RefId, an EAN) is shown as {}
+ROUTE_ID = re.compile(r"/[^/]*\d[^/]*")
+
+
+class CountingErp:
+    """An ERP adapter that adds the rows it hands out to a `TaskMeter`."""
+
+    def __init__(self, erp: Any, meter: TaskMeter) -> None:
+        self.erp, self.meter = erp, meter
+
+    def _count(self, rows: int) -> None:
+        with self.meter.lock:
+            self.meter.rows += rows
+
+    def read(self, table: str, **kwargs: Any) -> Iterator[list[dict[str, Any]]]:
+        for chunk in self.erp.read(table, **kwargs):
+            self._count(len(chunk))
+            yield chunk
+
+    def read_keys(self, table: str, keys: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        rows = self.erp.read_keys(table, keys, **kwargs)
+        self._count(len(rows))
+        return rows
+
+    def keys(self, table: str) -> set[str]:
+        keys = self.erp.keys(table)
+        self._count(len(keys))
+        return keys
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.erp, name)
 
 
 def _warm_up(seconds: float) -> float:
@@ -192,6 +273,8 @@ def run_product(runs: list[StepRun], pools: dict[str, ProcessPoolExecutor], stat
             run.counts.update(result["counts"])
             run.failures += len(result["failures"])
             run.peak_mb = max(run.peak_mb, result["rss_mb"])
+            run.routes.update(result["routes"])
+            run.erp_rows += result["erp_rows"]
         after = stats.by_status()
         run.calls = sum(after.values()) - sum(before.values())
         run.throttled = after[429] - before[429]
@@ -325,7 +408,7 @@ def print_report(runs: list[StepRun], bounds: dict[str, float], sequential: dict
     seq = sum(sequential.values())
     print()
     print(f"VTEX calls            {calls:,} / minimum {need:,} = {calls / need:.3f}x (target <= 1.05x)")
-    print(f"wall time             {wall:.1f} s / lower bound {bound:.1f} s = {wall / bound:.2f}x"
+    print(f"wall time             {wall:.1f} s / lower bound {bound:.1f} s = {wall / bound if bound else 0:.2f}x"
           " (target <= 1.25x)")
     print(f"sequential loader     {seq:.1f} s (extrapolated) / {wall:.1f} s = {seq / wall:.1f}x slower")
     print(f"429 responses         {sum(r.throttled for r in runs):,}")
@@ -348,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="setting bulk_threshold (the product's default; a huge number: per record only)")
     parser.add_argument("--batch-inventory", action="store_true", help="setting batch_inventory on")
     parser.add_argument("--second-run", action="store_true", help="run the setup again and count its calls")
+    parser.add_argument("--routes", action="store_true", help="print each step's calls by route")
     args = parser.parse_args(argv)
 
     size = int(args.size) if args.size.isdigit() else args.size
@@ -408,9 +492,16 @@ def main(argv: list[str] | None = None) -> int:
     calls = sum(r.calls for r in runs)
     print(f"calls per SKU         {calls:,} / {skus:,} = {calls / skus:.2f} (bulk threshold "
           f"{args.bulk_threshold:,}, batch inventory {'on' if args.batch_inventory else 'off'})")
+    erp_rows = sum(len(rows) for rows in data.values())
+    read = sum(r.erp_rows for r in runs)
+    print(f"ERP rows read         {read:,} / {erp_rows:,} rows in the ERP = {read / erp_rows:.2f}x "
+          "(target <= 1.1x)")
     if args.second_run:
         print(f"second run            {sum(r.calls for r in again):,} calls, "
               f"{sum(r.seconds for r in again):.1f} s")
+    if args.routes:
+        for run in runs:
+            print(f"{run.step.name}: " + ", ".join(f"{route} {n:,}" for route, n in run.routes.most_common()))
     return 0
 
 
