@@ -200,7 +200,9 @@ def steps(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> tuple[Step, ...]:
     return tuple(replace(step, upstream=upstream[step.name]) for step in by_name.values())
 
 
-def _upstream(catalogue: tuple[Entity | Pass, ...], declared: dict[str, Entity]) -> dict[str, tuple[str, ...]]:
+def _upstream(
+    catalogue: tuple[Entity | Pass, ...], declared: dict[str, Entity]
+) -> dict[str, tuple[str, ...]]:
     """Step -> the earlier steps it waits for: those writing its entities' parents (and the
     entities it is declared `after`); a pass waits for every earlier step writing a child of
     its entity (SKU activation after the SKUs' EANs, specifications and images). Steps that

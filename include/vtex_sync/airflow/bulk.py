@@ -76,8 +76,11 @@ def start_step(
     step: str, params: Mapping[str, Any], *, batch: list[Any] | None, run_key: str
 ) -> BatchTicket | dict[str, Any]:
     """Run the step; a ticket when it sent batches to wait for, else its summary."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from vtex_sync.airflow.connections import build_context, load_settings
     from vtex_sync.airflow.tasks import selected
+    from vtex_sync.flows.guard import BlastRadiusExceeded
     from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
 
@@ -85,7 +88,11 @@ def start_step(
         return {"entity": step, "counts": {}, "failures": []}
     ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
     ctx.run_key, ctx.deferred = run_key, []
-    outcome = STEP_FUNCTIONS[step](ctx, batch=Batch(*batch) if batch else None)
+    ctx.confirm_blast_radius = bool(params.get("confirm_blast_radius"))  # checked on each plan
+    try:
+        outcome = STEP_FUNCTIONS[step](ctx, batch=Batch(*batch) if batch else None)
+    except BlastRadiusExceeded as error:
+        raise AirflowFailException(str(error)) from error
     groups = [_group(spec.name, started, run_key, part)
               for spec, started, part in ctx.deferred if started.sent]
     if not groups:

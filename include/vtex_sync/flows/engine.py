@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
-from vtex_sync.entities import Entity
+from vtex_sync.entities import ENTITIES, Entity
 from vtex_sync.hashing import payload_hash as _hash_dict
 from vtex_sync.records import Action, RecordStatus
 
@@ -52,11 +52,23 @@ class EntitySpec:
     lookup: Callable[[Any, Any], Any] | None = None
     upsert: Callable[[Any, Any], Any] | None = None
     create_payload: Callable[[Any], Any] = lambda payload: payload
+    # VTEX turns what `create_payload` sent into the built payload by itself (a SKU created
+    # inactive with ActivateIfPossible is activated when its image lands): a create binds the
+    # built payload's hash, so no later step sends it again
+    created_as_built: bool = False
     # look the object up before every create (e.g. a customer by email), not only after a failure
     lookup_first: bool = False
     # the upsert finds the object and creates it when missing (not atomic in VTEX): it runs
     # under the record's create lease, so two writers at once never both create it
     upsert_finds_then_creates: bool = False
+    # for such an upsert: the create alone, for a record VTEX cannot hold yet (no binding, no
+    # create intent left by an earlier attempt, a parent this integration created rather than
+    # found): it makes no read. Its intent is recorded first, so a lost answer is found later.
+    create_new: Callable[[Any, Any], Any] | None = None
+    # records sharing their first key part are written together in one call (a product's
+    # specifications): given the payloads of every record of the group in the read, it makes
+    # VTEX hold exactly them and returns each one's VTEX id. It must be idempotent (a set).
+    write_group: Callable[[Any, list[Any]], list[str]] | None = None
     # turns validated ERP rows into this entity's records (filter, explode or group them)
     records: Callable[[list[Any]], list[Any]] = lambda rows: rows
 
@@ -71,6 +83,11 @@ class EntitySpec:
     def key(self, record: Any) -> str:
         """The record's id-map key: its declared key fields, '|' between them."""
         return "|".join(_text(getattr(record, name)) for name in self.entity.key)
+
+    @property
+    def owner(self) -> str | None:
+        """The parent named by the first key column: the object this one belongs to (a SKU's image)."""
+        return self.entity.parents.get(self.entity.key[0])
 
     def parent_keys(self, record: Any) -> dict[str, str]:
         """Parent entity -> the parent's ERP key, for each parent this record names."""
@@ -97,6 +114,7 @@ class Planned:
     vtex_id: str | None = None
     reason: str = ""
     pending_intent: bool = False
+    owner_found: bool = False  # its owner was found in VTEX, not created here (see `EntitySpec.create_new`)
 
 
 @dataclass
@@ -135,7 +153,11 @@ def plan(
     keys = [spec.key(row) for row in rows]
     bindings = ctx.state.bindings(ctx.account, spec.name, keys)
     parent_ids = _parent_bindings(ctx, spec, rows)
-    pending = {i.erp_key for i in ctx.state.intents(ctx.account, spec.name)} if spec.create else set()
+    pending = (
+        {i.erp_key for i in ctx.state.intents(ctx.account, spec.name)}
+        if spec.create or spec.create_new else set()
+    )
+    found_owners = _found_owners(ctx, spec, keys)
     planned: list[Planned] = []
     for key, row in zip(keys, rows, strict=True):
         resolved, missing = _resolve_parents(spec, row, parent_ids, plannable)
@@ -146,17 +168,20 @@ def plan(
         digest = payload_hash(payload)
         binding = bindings.get(key)
         if binding is not None and binding.vtex_id and binding.payload_hash == digest:
-            planned.append(Planned(key, Action.UNCHANGED, vtex_id=binding.vtex_id))
+            # the payload stays: a group write sends the unchanged records of its group too
+            planned.append(Planned(key, Action.UNCHANGED, payload, digest, binding.vtex_id))
         elif binding is not None and binding.vtex_id:
             planned.append(Planned(key, Action.UPDATE, payload, digest, binding.vtex_id))
         else:
-            planned.append(Planned(key, Action.CREATE, payload, digest, pending_intent=key in pending))
+            planned.append(Planned(key, Action.CREATE, payload, digest, pending_intent=key in pending,
+                                   owner_found=key.split("|", 1)[0] in found_owners))
     return planned
 
 
 def apply(ctx: SyncContext, spec: EntitySpec, planned: Iterable[Planned]) -> EntityReport:
     """Make the calls for every record that needs one and record each result."""
     report = EntityReport(spec.name)
+    planned = list(planned)
     todo = []
     for item in planned:
         report.counts["planned"] += 1
@@ -167,16 +192,68 @@ def apply(ctx: SyncContext, spec: EntitySpec, planned: Iterable[Planned]) -> Ent
             ctx.state.set_status(ctx.account, spec.name, item.key, RecordStatus.WAITING_PARENT, item.reason)
         else:
             todo.append(item)
-    results = ctx.executor.map(lambda item: _apply_one(ctx, spec, item), todo)
-    for item, result in zip(todo, results, strict=True):
-        if result.error is None:
+    if spec.write_group is not None:
+        errors = _write_groups(ctx, spec, planned, todo)
+    else:
+        errors = [r.error for r in ctx.executor.map(lambda item: _apply_one(ctx, spec, item), todo)]
+    created = [item.key for item, error in zip(todo, errors, strict=True)
+               if error is None and item.action == Action.CREATE]
+    _reopen_owners(ctx, spec, created)
+    for item, error in zip(todo, errors, strict=True):
+        if error is None:
             report.counts["created" if item.action == Action.CREATE else "updated"] += 1
             continue
-        call, reason = _describe_error(spec, item, result.error)
+        call, reason = _describe_error(spec, item, error)
         report.counts["failed"] += 1
         report.failures.append(Failure(item.key, call, reason))
         ctx.state.set_status(ctx.account, spec.name, item.key, RecordStatus.FAILED, f"{call}: {reason}")
     return report
+
+
+def _reopen_owners(ctx: SyncContext, spec: EntitySpec, created: list[str]) -> None:
+    """Records of `spec` that landed after a record declared to follow them (`Entity.after`)
+    was already there for the same owner (a SKU specification added after the SKU's image,
+    e.g. retried after a failure): VTEX checked the owner when the later record landed, so the
+    owner (the SKU, for its activation) is sent again by its pass."""
+    owner = spec.owner
+    later = [e.name for e in ENTITIES.values() if spec.name in e.after and e.parents.get(e.key[0]) == owner]
+    if not created or owner is None or not later:
+        return
+    owners = {key.split("|", 1)[0] for key in created}
+    for entity in later:
+        for key in ctx.state.owners_holding(ctx.account, entity, owners):
+            log.info("%s %s: a %s landed after its %s: sent again by its pass", owner, key, spec.name, entity)
+            ctx.state.reopen(ctx.account, owner, key, f"{spec.name} landed after its {entity}")
+
+
+def _write_groups(
+    ctx: SyncContext, spec: EntitySpec, planned: list[Planned], todo: list[Planned]
+) -> list[BaseException | None]:
+    """One call per group holding a record to write, with every record of the group in the read
+    (those unchanged too: the call sets the group as a whole). Each written record is bound
+    once VTEX answered; a group whose call failed fails all its written records."""
+    assert spec.write_group is not None
+    members: dict[str, list[Planned]] = {}
+    for item in planned:
+        if item.action != Action.WAITING and item.payload is not None:
+            members.setdefault(item.key.split("|", 1)[0], []).append(item)
+    dirty = list(dict.fromkeys(item.key.split("|", 1)[0] for item in todo))
+
+    def write(group: str) -> list[str]:
+        items = members[group]
+        return spec.write_group(ctx.clients, [item.payload for item in items])  # type: ignore[misc]
+
+    outcome: dict[str, BaseException | None] = {}
+    for group, result in zip(dirty, ctx.executor.map(write, dirty), strict=True):
+        outcome[group] = result.error
+        if result.error is None:
+            ids = dict(zip((item.key for item in members[group]), result.value or [], strict=True))
+            for item in members[group]:
+                if item.action in (Action.CREATE, Action.UPDATE):
+                    ctx.state.bind(
+                        ctx.account, spec.name, item.key, ids[item.key], payload_hash=item.payload_hash
+                    )
+    return [outcome[item.key.split("|", 1)[0]] for item in todo]
 
 
 def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
@@ -198,7 +275,11 @@ def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
 
 def _upsert_one_writer(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
     """Upsert under the record's create lease. The plan saw another hash bound, so finding this
-    very payload's hash bound now means another writer wrote it meanwhile: nothing left to do."""
+    very payload's hash bound now means another writer wrote it meanwhile: nothing left to do.
+
+    A record VTEX cannot hold yet (see `EntitySpec.create_new`) is created without the find;
+    its intent is recorded first and cleared with the binding, so after a lost answer (or a
+    dead writer) the next attempt finds what landed instead of creating it again."""
     assert spec.upsert is not None and item.payload_hash is not None
     state, account = ctx.state, ctx.account
     with state.create_lease(account, spec.name, item.key) as lease:
@@ -207,8 +288,17 @@ def _upsert_one_writer(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str
             log.info("%s %s: written by another writer (waited %.1fs for it); not written again",
                      spec.name, item.key, lease.waited_seconds)
             return str(current.vtex_id)
-        vtex_id = str(spec.upsert(ctx.clients, item.payload))
-        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
+        creating = spec.create_new is not None and (current is None or not current.vtex_id)
+        fresh = creating and not (
+            item.pending_intent or item.owner_found or state.has_intent(account, spec.name, item.key)
+        )
+        if creating:
+            state.add_intent(account, spec.name, item.key, {"payload_hash": item.payload_hash})
+        write = spec.create_new if fresh else spec.upsert
+        vtex_id = str(write(ctx.clients, item.payload))  # type: ignore[misc]
+        state.bind(
+            account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash, clear_intent=creating
+        )
     return vtex_id
 
 
@@ -232,6 +322,7 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
             return str(current.vtex_id)
         pending = item.pending_intent or state.has_intent(account, spec.name, item.key)
         vtex_id = _lookup(ctx, spec, item.payload, item.key) if pending or spec.lookup_first else None
+        found = vtex_id is not None
         if vtex_id is None:
             state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
             try:
@@ -247,9 +338,16 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
         if owner is not None and owner != item.key:
             state.clear_intent(account, spec.name, item.key)
             raise ForeignObjectError(f"{spec.name} {item.key}: VTEX id {vtex_id} is {owner}'s")
-        binding = state.bind(account, spec.name, item.key, vtex_id, payload_hash=sent_hash, clear_intent=True)
-    # a bound object found by lookup may differ from the ERP row: the next plan sees the
-    # hash of what was sent, so an update follows only where the entity asks for one.
+        # a bound object found by lookup may differ from the ERP row: the next plan sees the
+        # hash of what was sent, so an update follows only where the entity asks for one.
+        bound_hash = item.payload_hash if spec.created_as_built and not found else sent_hash
+        # not yet what the ERP row builds (a SKU found by lookup): its later pass sends it
+        status = RecordStatus.SYNCED if bound_hash == item.payload_hash else RecordStatus.WAITING_PASS
+        binding = state.bind(
+            account, spec.name, item.key, vtex_id, payload_hash=bound_hash, status=status, clear_intent=True
+        )
+        if found:
+            state.mark_found(account, spec.name, item.key, vtex_id)
     return getattr(binding, "vtex_id", None) or vtex_id
 
 
@@ -279,6 +377,16 @@ def _lookup(ctx: SyncContext, spec: EntitySpec, payload: Any, key: str) -> str |
         log.warning("%s %s: lookup found VTEX id %s of %s: not taken", spec.name, key, found, owner)
         return None
     return str(found)
+
+
+def _found_owners(ctx: SyncContext, spec: EntitySpec, keys: Sequence[str]) -> set[str]:
+    """The owners (first key parts) of these records that were found in VTEX rather than
+    created here: they may hold objects this integration never made, so a create of one of
+    their children looks for it first."""
+    owner = spec.owner
+    if spec.create_new is None or owner is None or ctx.dry_run:
+        return set()
+    return ctx.state.found_keys(ctx.account, owner, {key.split("|", 1)[0] for key in keys})
 
 
 def _parent_bindings(ctx: SyncContext, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:

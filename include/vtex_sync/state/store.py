@@ -26,6 +26,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
+from vtex_sync.records import RecordStatus
 from vtex_sync.state import leases
 from vtex_sync.state import tables as t
 from vtex_sync.state.leases import Lease
@@ -36,6 +37,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0002"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
+# the id map's entries for objects found in VTEX rather than created here live beside their
+# entity's, under this suffix (`mark_found`)
+FOUND = "@found"
+OWNER_CHUNK = 200
 _migrated_urls: set[str] = set()
 
 
@@ -253,6 +258,37 @@ class StateStore:
                         account, entity, erp_key, row.vtex_id, vtex_id)
             return self._binding(row, conflict=vtex_id)
         return self._binding(row)
+
+    def owners_holding(self, account: str, entity: str, owners: Iterable[str]) -> set[str]:
+        """Those of `owners` (first key parts) holding a record of `entity`: bound, or with a
+        create intent (in flight, or its answer lost)."""
+        wanted = sorted({str(o) for o in owners})
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for table in (t.bindings, t.intents):
+                c = table.c
+                for start in range(0, len(wanted), OWNER_CHUNK):
+                    chunk = wanted[start:start + OWNER_CHUNK]
+                    like = or_(*(c.erp_key.startswith(f"{o}|", autoescape=True) for o in chunk))
+                    stmt = select(c.erp_key).where(c.account == account, c.entity == entity, like)
+                    found.update(key.split("|", 1)[0] for key in conn.execute(stmt).scalars())
+        return found
+
+    def reopen(self, account: str, entity: str, erp_key: str, message: str) -> None:
+        """Forget the hash last pushed for `erp_key` and hold it for its entity's later pass
+        (`waiting_pass`): the next plan sends it again."""
+        stmt = update(t.bindings).where(self._binding_key(account, entity, erp_key)).values(
+            payload_hash=None, status=RecordStatus.WAITING_PASS.value, message=message, updated_at=utcnow())
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def mark_found(self, account: str, entity: str, erp_key: str, vtex_id: str | int) -> None:
+        """Remember that `erp_key` was bound to an object found in VTEX, not created here."""
+        self.bind(account, entity + FOUND, erp_key, vtex_id)
+
+    def found_keys(self, account: str, entity: str, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` bound to objects found in VTEX rather than created here."""
+        return set(self.bindings(account, entity + FOUND, keys))
 
     def _bind_statements(self) -> dict[str, Any]:
         """`bind`'s statements, built once: one upsert that keeps a binding to another id
