@@ -61,9 +61,9 @@ class EntitySpec:
     # the upsert finds the object and creates it when missing (not atomic in VTEX): it runs
     # under the record's create lease, so two writers at once never both create it
     upsert_finds_then_creates: bool = False
-    # for such an upsert: the create alone, for a record VTEX cannot hold yet (no binding, no
-    # create intent left by an earlier attempt, a parent this integration created rather than
-    # found): it makes no read. Its intent is recorded first, so a lost answer is found later.
+    # for such an upsert: the create alone, for a record VTEX cannot hold yet (no binding and
+    # no create intent left by an earlier attempt): it makes no read. Its intent is recorded
+    # first, so after a lost answer the next attempt finds what landed.
     create_new: Callable[[Any, Any], Any] | None = None
     # records sharing their first key part are written together in one call (a product's
     # specifications): given the payloads of every record of the group in the read, it makes
@@ -114,7 +114,6 @@ class Planned:
     vtex_id: str | None = None
     reason: str = ""
     pending_intent: bool = False
-    owner_found: bool = False  # its owner was found in VTEX, not created here (see `EntitySpec.create_new`)
 
 
 @dataclass
@@ -157,7 +156,6 @@ def plan(
         {i.erp_key for i in ctx.state.intents(ctx.account, spec.name)}
         if spec.create or spec.create_new else set()
     )
-    found_owners = _found_owners(ctx, spec, keys)
     planned: list[Planned] = []
     for key, row in zip(keys, rows, strict=True):
         resolved, missing = _resolve_parents(spec, row, parent_ids, plannable)
@@ -173,8 +171,7 @@ def plan(
         elif binding is not None and binding.vtex_id:
             planned.append(Planned(key, Action.UPDATE, payload, digest, binding.vtex_id))
         else:
-            planned.append(Planned(key, Action.CREATE, payload, digest, pending_intent=key in pending,
-                                   owner_found=key.split("|", 1)[0] in found_owners))
+            planned.append(Planned(key, Action.CREATE, payload, digest, pending_intent=key in pending))
     return planned
 
 
@@ -289,9 +286,7 @@ def _upsert_one_writer(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str
                      spec.name, item.key, lease.waited_seconds)
             return str(current.vtex_id)
         creating = spec.create_new is not None and (current is None or not current.vtex_id)
-        fresh = creating and not (
-            item.pending_intent or item.owner_found or state.has_intent(account, spec.name, item.key)
-        )
+        fresh = creating and not (item.pending_intent or state.has_intent(account, spec.name, item.key))
         if creating:
             state.add_intent(account, spec.name, item.key, {"payload_hash": item.payload_hash})
         write = spec.create_new if fresh else spec.upsert
@@ -346,8 +341,6 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
         binding = state.bind(
             account, spec.name, item.key, vtex_id, payload_hash=bound_hash, status=status, clear_intent=True
         )
-        if found:
-            state.mark_found(account, spec.name, item.key, vtex_id)
     return getattr(binding, "vtex_id", None) or vtex_id
 
 
@@ -377,16 +370,6 @@ def _lookup(ctx: SyncContext, spec: EntitySpec, payload: Any, key: str) -> str |
         log.warning("%s %s: lookup found VTEX id %s of %s: not taken", spec.name, key, found, owner)
         return None
     return str(found)
-
-
-def _found_owners(ctx: SyncContext, spec: EntitySpec, keys: Sequence[str]) -> set[str]:
-    """The owners (first key parts) of these records that were found in VTEX rather than
-    created here: they may hold objects this integration never made, so a create of one of
-    their children looks for it first."""
-    owner = spec.owner
-    if spec.create_new is None or owner is None or ctx.dry_run:
-        return set()
-    return ctx.state.found_keys(ctx.account, owner, {key.split("|", 1)[0] for key in keys})
 
 
 def _parent_bindings(ctx: SyncContext, spec: EntitySpec, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:

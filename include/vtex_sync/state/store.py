@@ -37,9 +37,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0002"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
-# the id map's entries for objects found in VTEX rather than created here live beside their
-# entity's, under this suffix (`mark_found`)
-FOUND = "@found"
 OWNER_CHUNK = 200
 _migrated_urls: set[str] = set()
 
@@ -281,14 +278,6 @@ class StateStore:
             payload_hash=None, status=RecordStatus.WAITING_PASS.value, message=message, updated_at=utcnow())
         with self.engine.begin() as conn:
             conn.execute(stmt)
-
-    def mark_found(self, account: str, entity: str, erp_key: str, vtex_id: str | int) -> None:
-        """Remember that `erp_key` was bound to an object found in VTEX, not created here."""
-        self.bind(account, entity + FOUND, erp_key, vtex_id)
-
-    def found_keys(self, account: str, entity: str, keys: Iterable[str]) -> set[str]:
-        """Those of `keys` bound to objects found in VTEX rather than created here."""
-        return set(self.bindings(account, entity + FOUND, keys))
 
     def _bind_statements(self) -> dict[str, Any]:
         """`bind`'s statements, built once: one upsert that keeps a binding to another id
