@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from vtex_provider.exceptions import VtexAmbiguousWriteError, VtexApiError
 from vtex_sync.entities import ENTITIES, Entity
+from vtex_sync.flows import writes
 from vtex_sync.hashing import payload_hash as _hash_dict
 from vtex_sync.records import Action, RecordStatus
 
@@ -179,23 +180,26 @@ def apply(ctx: SyncContext, spec: EntitySpec, planned: Iterable[Planned]) -> Ent
     """Make the calls for every record that needs one and record each result."""
     report = EntityReport(spec.name)
     planned = list(planned)
-    todo = []
+    todo, waiting = [], []
     for item in planned:
         report.counts["planned"] += 1
         if item.action == Action.UNCHANGED:
             report.counts["unchanged"] += 1
         elif item.action == Action.WAITING:
             report.counts["waiting_parent"] += 1
-            ctx.state.set_status(ctx.account, spec.name, item.key, RecordStatus.WAITING_PARENT, item.reason)
+            waiting.append((item.key, item.reason))
         else:
             todo.append(item)
+    if waiting:
+        ctx.state.finish_writes(ctx.account, spec.name, waiting=waiting)
     if spec.write_group is not None:
         errors = _write_groups(ctx, spec, planned, todo)
     else:
-        errors = [r.error for r in ctx.executor.map(lambda item: _apply_one(ctx, spec, item), todo)]
+        errors = writes.apply_records(ctx, spec, todo)
     created = [item.key for item, error in zip(todo, errors, strict=True)
                if error is None and item.action == Action.CREATE]
     _reopen_owners(ctx, spec, created)
+    failed: list[tuple[str, str]] = []
     for item, error in zip(todo, errors, strict=True):
         if error is None:
             report.counts["created" if item.action == Action.CREATE else "updated"] += 1
@@ -203,7 +207,9 @@ def apply(ctx: SyncContext, spec: EntitySpec, planned: Iterable[Planned]) -> Ent
         call, reason = _describe_error(spec, item, error)
         report.counts["failed"] += 1
         report.failures.append(Failure(item.key, call, reason))
-        ctx.state.set_status(ctx.account, spec.name, item.key, RecordStatus.FAILED, f"{call}: {reason}")
+        failed.append((item.key, f"{call}: {reason}"))
+    if failed:
+        ctx.state.finish_writes(ctx.account, spec.name, failed=failed)
     return report
 
 
@@ -241,19 +247,20 @@ def _write_groups(
         return spec.write_group(ctx.clients, [item.payload for item in items])  # type: ignore[misc]
 
     outcome: dict[str, BaseException | None] = {}
+    bound: list[tuple[str, str, str | None, str]] = []
     for group, result in zip(dirty, ctx.executor.map(write, dirty), strict=True):
         outcome[group] = result.error
         if result.error is None:
             ids = dict(zip((item.key for item in members[group]), result.value or [], strict=True))
-            for item in members[group]:
-                if item.action in (Action.CREATE, Action.UPDATE):
-                    ctx.state.bind(
-                        ctx.account, spec.name, item.key, ids[item.key], payload_hash=item.payload_hash
-                    )
+            bound += [(item.key, ids[item.key], item.payload_hash, RecordStatus.SYNCED)
+                      for item in members[group] if item.action in (Action.CREATE, Action.UPDATE)]
+    ctx.state.finish_writes(ctx.account, spec.name, bound=bound)
     return [outcome[item.key.split("|", 1)[0]] for item in todo]
 
 
-def _apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
+def apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
+    """Write one record, recording it in the state store as it goes (the one-record path: a
+    create waits for its create lease when another writer holds it)."""
     assert item.payload is not None and item.payload_hash is not None
     state, account = ctx.state, ctx.account
     if spec.upsert is not None:
@@ -307,8 +314,6 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
     binds instead; after a lost answer or a dead writer it looks the record up first."""
     assert spec.create is not None and item.payload is not None
     state, account = ctx.state, ctx.account
-    sent = spec.create_payload(item.payload)
-    sent_hash = payload_hash(sent)
     with state.create_lease(account, spec.name, item.key) as lease:
         current = state.get_binding(account, spec.name, item.key)
         if current is not None and current.vtex_id:
@@ -316,32 +321,44 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
                      spec.name, item.key, current.vtex_id, lease.waited_seconds)
             return str(current.vtex_id)
         pending = item.pending_intent or state.has_intent(account, spec.name, item.key)
-        vtex_id = _lookup(ctx, spec, item.payload, item.key) if pending or spec.lookup_first else None
-        found = vtex_id is not None
-        if vtex_id is None:
-            state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
-            try:
-                vtex_id = _create_or_find(ctx, spec, sent, item.payload, item.key)
-            except VtexAmbiguousWriteError:
-                raise
-            except VtexApiError as error:
-                if error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429):
-                    # refused for good: nothing was made, so no later run may look for it
-                    state.clear_intent(account, spec.name, item.key)
-                raise
+        sent_hash = payload_hash(spec.create_payload(item.payload))
+        state.add_intent(account, spec.name, item.key, {"payload_hash": sent_hash})
+        try:
+            vtex_id, bound_hash, status = create_call(ctx, spec, item, pending)
+        except VtexAmbiguousWriteError:
+            raise
+        except VtexApiError as error:
+            if error.status is not None and 400 <= error.status < 500 and error.status not in (408, 429):
+                # refused for good: nothing was made, so no later run may look for it
+                state.clear_intent(account, spec.name, item.key)
+            raise
         owner = state.erp_key_for(account, spec.name, vtex_id)
         if owner is not None and owner != item.key:
             state.clear_intent(account, spec.name, item.key)
             raise ForeignObjectError(f"{spec.name} {item.key}: VTEX id {vtex_id} is {owner}'s")
-        # a bound object found by lookup may differ from the ERP row: the next plan sees the
-        # hash of what was sent, so an update follows only where the entity asks for one.
-        bound_hash = item.payload_hash if spec.created_as_built and not found else sent_hash
-        # not yet what the ERP row builds (a SKU found by lookup): its later pass sends it
-        status = RecordStatus.SYNCED if bound_hash == item.payload_hash else RecordStatus.WAITING_PASS
         binding = state.bind(
             account, spec.name, item.key, vtex_id, payload_hash=bound_hash, status=status, clear_intent=True
         )
     return getattr(binding, "vtex_id", None) or vtex_id
+
+
+def create_call(ctx: SyncContext, spec: EntitySpec, item: Planned, pending: bool) -> tuple[str, str, str]:
+    """The VTEX side of an orphan-safe create (its intent is recorded already): look the record
+    up first when an earlier attempt may have made it (or the entity always looks first), else
+    create it. Returns the VTEX id, the hash to bind and the status to bind it with."""
+    assert item.payload is not None and item.payload_hash is not None
+    sent = spec.create_payload(item.payload)
+    sent_hash = payload_hash(sent)
+    vtex_id = _lookup(ctx, spec, item.payload, item.key) if pending or spec.lookup_first else None
+    found = vtex_id is not None
+    if vtex_id is None:
+        vtex_id = _create_or_find(ctx, spec, sent, item.payload, item.key)
+    # a bound object found by lookup may differ from the ERP row: the next plan sees the hash
+    # of what was sent, so an update follows only where the entity asks for one
+    bound_hash = item.payload_hash if spec.created_as_built and not found else sent_hash
+    # not yet what the ERP row builds (a SKU found by lookup): its later pass sends it
+    status = RecordStatus.SYNCED if bound_hash == item.payload_hash else RecordStatus.WAITING_PASS
+    return vtex_id, bound_hash, status
 
 
 def _create_or_find(ctx: SyncContext, spec: EntitySpec, sent: Any, payload: Any, key: str) -> str:
