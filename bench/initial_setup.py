@@ -1,15 +1,18 @@
 """Benchmark: the initial setup of a demo catalog against a rate-limited sandbox.
 
-Runs the setup's steps in VTEX's order the way the LocalExecutor runs the DAG: the batches of
-one step in parallel task processes (as many as the step's Airflow pool has slots), steps one
-after the other. Compares the result with the fewest calls the data needs, with the lower
-bound the sandbox's latency and rate limits allow, and with a plain sequential loader.
+Runs the setup's steps the way the LocalExecutor runs the DAG: a step starts once the steps it
+waits for are done (`Step.upstream`), its batches in parallel task processes (as many as its
+Airflow pool has slots; steps of one pool share them). Prints the calls per SKU against the
+fewest the data needs, the ERP rows read, and the wall time against the lower bound the
+sandbox's latency, rate limits and batch-file processing allow (the longest chain of steps, each
+pool's calls in flight, the catalog account limit); optionally a plain sequential loader.
 
     .venv/bin/python bench/initial_setup.py --size bench --latency-ms 50 --rate-limit-scale 0.5 \
-        --sequential-products 20
+        --sequential-products 20 --second-run
 
 ``--bulk-threshold`` and ``--batch-inventory`` set the bulk path's settings (prices go as
-Bulk Pricing files from 1,000 writes by default); ``--second-run`` loads again and counts.
+Bulk Pricing files from 1,000 writes by default); ``--second-run`` loads again and counts;
+``--routes`` prints each step's calls by route.
 """
 
 from __future__ import annotations
@@ -405,10 +408,11 @@ def run_sequential(hook: PlainHook, data: dict[str, list[dict[str, Any]]]) -> di
     ids: dict[str, dict[str, str]] = defaultdict(dict)
     valid = {table: validate_rows(table, rows).valid for table, rows in data.items()}
     categories, _ = check_category_tree(valid["categories"])
+    names = {value.code: value.name for value in valid["specification_values"]}
 
     def write(spec: Any, rows: list[Any], update: bool = False) -> None:
         for record in spec.records(rows):
-            parents = {p.entity: ids[p.entity][k] for p in spec.parents if (k := p.key(record)) is not None}
+            parents = {parent: ids[parent][key] for parent, key in spec.parent_keys(record).items()}
             payload = spec.build(record, parents)
             key = spec.key(record)
             if spec.upsert is not None:
@@ -425,7 +429,8 @@ def run_sequential(hook: PlainHook, data: dict[str, list[dict[str, Any]]]) -> di
         "specification_fields": lambda: write(cat.SPECIFICATION_FIELDS, valid["specification_fields"]),
         "specification_values": lambda: write(cat.SPECIFICATION_VALUES, valid["specification_values"]),
         "products": lambda: write(cat.PRODUCTS, valid["products"]),
-        "product_specifications": lambda: write(cat.PRODUCT_SPECIFICATIONS, valid["product_specifications"]),
+        "product_specifications": lambda: write(cat.PRODUCT_SPECIFICATIONS, [
+            cat.NamedValue(row, names.get(row.value_code)) for row in valid["product_specifications"]]),
         "product_trade_policies": lambda: write(cat.PRODUCT_TRADE_POLICIES, valid["products"]),
         "skus": lambda: (write(cat.SKUS, valid["skus"]), write(cat.SKU_EANS, valid["skus"])),
         "sku_specifications": lambda: write(cat.SKU_SPECIFICATIONS, valid["sku_specifications"]),

@@ -242,6 +242,8 @@ CASES = [
          "DELETE", "/api/catalog/pvt/product/1/specification/227", None, lambda r: r is None),
     Case("add_product_to_trade_policy", "catalog", lambda c: c.add_product_to_trade_policy(1, 2), None,
          "POST", "/api/catalog/pvt/product/1/salespolicy/2", lambda b: b is None, lambda r: r is None),
+    Case("remove_product_from_trade_policy", "catalog", lambda c: c.remove_product_from_trade_policy(1, 2), None,
+         "DELETE", "/api/catalog/pvt/product/1/salespolicy/2", None, lambda r: r is None),
     Case("list_product_trade_policies", "catalog", lambda c: c.list_product_trade_policies(1),
          [{"ProductId": 1, "StoreId": 1}, {"ProductId": 1, "StoreId": 2}], "GET",
          "/api/catalog/pvt/product/1/salespolicy", None, lambda r: [p.store_id for p in r] == [1, 2]),

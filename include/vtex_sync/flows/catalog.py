@@ -7,6 +7,7 @@ object serves create, update and the change hash.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -277,12 +278,21 @@ def _find_product(c: Any, payload: vc.Product) -> int | None:
     return found.id if found else None
 
 
+def _deactivate_product(c: Any, binding: Any) -> None:
+    """VTEX's own complete product sent back with ``IsActive: false`` (the ERP row is gone)."""
+    product_id = int(binding.vtex_id)
+    product = c.catalog.get_product(product_id)
+    if product is not None and product.is_active:
+        c.catalog.update_product(product_id, product.model_copy(update={"is_active": False}))
+
+
 PRODUCTS = EntitySpec(
     ENTITIES["product"],
     build=_product,
     create=lambda c, p: c.catalog.create_product(p).id,
     update=_update_product,
     lookup=_find_product,
+    remove=_deactivate_product,
 )
 
 
@@ -362,11 +372,25 @@ def _put_product_specs(c: Any, payloads: list[ProductSpecPayload]) -> list[str]:
     return [p.vtex_id for p in payloads]
 
 
+def _ids(vtex_id: str) -> list[int | None]:
+    """The numbers of a composite VTEX id (``<product>:<field>:<value>``; empty parts None)."""
+    return [int(part) if part else None for part in vtex_id.split(":")]
+
+
+def _remove_product_spec(c: Any, binding: Any) -> None:
+    """The ERP row is gone: its association (the field's, for a text field) is deleted."""
+    product_id, field_id, value_id = _ids(binding.vtex_id)
+    for stale in c.catalog.list_product_specifications(product_id or 0):
+        if stale.field_id == field_id and value_id in (None, stale.field_value_id) and stale.id is not None:
+            _delete_quietly(c.catalog.delete_product_specification, product_id or 0, stale.id)
+
+
 PRODUCT_SPECIFICATIONS = EntitySpec(
     ENTITIES["product_specification"],
     build=_product_spec,
     upsert=lambda c, p: _put_product_specs(c, [p])[0],
     write_group=_put_product_specs,
+    remove=_remove_product_spec,
 )
 
 
@@ -388,11 +412,17 @@ def _link_trade_policy(c: Any, payload: dict[str, int]) -> str:
     return f"{payload['ProductId']}:{payload['StoreId']}"
 
 
+def _unlink_trade_policy(c: Any, binding: Any) -> None:
+    product_id, trade_policy_id = _ids(binding.vtex_id)
+    _delete_quietly(c.catalog.remove_product_from_trade_policy, product_id or 0, trade_policy_id or 0)
+
+
 PRODUCT_TRADE_POLICIES = EntitySpec(
     ENTITIES["product_trade_policy"],
     build=lambda r, ids: {"ProductId": _int(ids["product"]), "StoreId": r.trade_policy_id},
     upsert=_link_trade_policy,
     records=product_trade_policy_rows,
+    remove=_unlink_trade_policy,
 )
 
 
@@ -436,9 +466,10 @@ def not_activatable(c: Any, sku_id: int, sku: vc.Sku) -> str | None:
 def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
     """Read-modify-write; the ERP's active flag is sent only where VTEX's requirements are met.
 
-    A SKU that cannot be activated is logged once ("not activatable: <reason>"): its ERP row is
-    then recorded as pushed, so later runs do not send it again until the ERP row changes.
-    An update that would change nothing in VTEX is not sent.
+    A SKU that cannot be activated (known beforehand, or an activation VTEX refuses with a 400
+    while the same SKU inactive is accepted) is written inactive and logged once ("not
+    activatable: <reason>"): its ERP row is then recorded as pushed, so later runs do not send
+    it again until the ERP row changes. An update that would change nothing is not sent.
     """
     sku_id = int(vtex_id)
     current = c.catalog.get_sku(sku_id)
@@ -453,11 +484,30 @@ def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
     sent = sent.model_copy(update={"is_active": active, "activate_if_possible": payload.is_active})
     if current is not None and sent.to_body() == current.to_body():
         return
-    c.catalog.update_sku(sku_id, sent)
+    try:
+        c.catalog.update_sku(sku_id, sent)
+    except VtexApiError as error:
+        activating = active and not (current is not None and current.is_active)
+        if not activating or error.status != 400:
+            raise
+        # a requirement checked only by VTEX (a SKU specification left unfilled, an inactive
+        # product): the activation alone is dropped, the rest of the SKU is written
+        inactive = sent.model_copy(update={"is_active": False})
+        if current is None or inactive.to_body() != current.to_body():
+            c.catalog.update_sku(sku_id, inactive)
+        log.warning("sku %s (VTEX id %s): not activatable: %s", payload.ref_id, sku_id, error.message)
 
 
 def _find_sku(c: Any, payload: vc.Sku) -> int | None:
     return c.catalog.get_sku_id_by_ref_id(payload.ref_id)
+
+
+def _deactivate_sku(c: Any, binding: Any) -> None:
+    """VTEX's own complete SKU sent back with ``IsActive: false`` (the ERP row is gone)."""
+    sku_id = int(binding.vtex_id)
+    sku = c.catalog.get_sku(sku_id)
+    if sku is not None and sku.is_active:
+        c.catalog.update_sku(sku_id, sku.model_copy(update={"is_active": False}))
 
 
 SKUS = EntitySpec(
@@ -466,6 +516,7 @@ SKUS = EntitySpec(
     create=lambda c, p: c.catalog.create_sku(p).id,
     update=_update_sku,
     lookup=_find_sku,
+    remove=_deactivate_sku,
     # VTEX refuses to create an active SKU: it is created inactive, with ActivateIfPossible where
     # the ERP has it active, and VTEX activates it when its image lands (the images follow the
     # SKU specifications, so its requirements hold by then): no call of its own. A SKU the ERP
@@ -531,6 +582,11 @@ def _add_sku_spec(c: Any, p: SkuSpecPayload) -> str:
     return f"{p.sku_id}:{p.spec.field_id}"
 
 
+def _remove_sku_spec(c: Any, binding: Any) -> None:
+    sku_id, field_id = _ids(binding.vtex_id)
+    _put_sku_spec(c, SkuSpecPayload(sku_id or 0, vc.SkuSpecification(field_id=field_id or 0), active=False))
+
+
 SKU_SPECIFICATIONS = EntitySpec(
     ENTITIES["sku_specification"],
     build=lambda r, ids: SkuSpecPayload(
@@ -544,6 +600,7 @@ SKU_SPECIFICATIONS = EntitySpec(
     upsert=_put_sku_spec,
     upsert_finds_then_creates=True,
     create_new=_add_sku_spec,
+    remove=_remove_sku_spec,
 )
 
 
@@ -562,10 +619,7 @@ def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
     ERP switched it off. Found every time, so a lost answer leaves no duplicate; the id map
     holds `<sku>:<position>`."""
     catalog = c.catalog
-    files = catalog.list_sku_files(p.sku_id)
-    found = next((f for f in files if f.url and f.url == p.file.url), None) or next(
-        (f for f in files if f.name and f.name == p.file.name), None
-    )
+    found = _find_file(catalog.list_sku_files(p.sku_id), p.file.url, p.file.name)
     if not p.active:
         if found is not None and found.id is not None:
             _delete_quietly(catalog.delete_sku_file, p.sku_id, found.id)
@@ -583,6 +637,30 @@ def _add_sku_file(c: Any, p: SkuFilePayload) -> str:
     return f"{p.sku_id}:{p.file.position}"
 
 
+def _find_file(files: list[vc.SkuFile], url: str | None, name: str | None) -> vc.SkuFile | None:
+    """A SKU's image by URL, then by name."""
+    return next((f for f in files if url and f.url == url), None) or next(
+        (f for f in files if name and f.name == name), None
+    )
+
+
+def _image_handle(p: SkuFilePayload) -> str:
+    """The URL and name an image is found by: kept beside its binding for when the ERP row is gone."""
+    return json.dumps({"url": p.file.url, "name": p.file.name})
+
+
+def _remove_sku_file(c: Any, binding: Any) -> None:
+    sku_id = int(str(binding.vtex_id).split(":", 1)[0])
+    if not binding.handle:
+        log.warning("sku_image %s: its URL and name were not recorded (written by an earlier version): "
+                    "remove it in VTEX by hand if it is still on SKU %s", binding.erp_key, sku_id)
+        return
+    handle = json.loads(binding.handle)
+    found = _find_file(c.catalog.list_sku_files(sku_id), handle.get("url"), handle.get("name"))
+    if found is not None and found.id is not None:
+        _delete_quietly(c.catalog.delete_sku_file, sku_id, found.id)
+
+
 SKU_IMAGES = EntitySpec(
     ENTITIES["sku_image"],
     build=lambda r, ids: SkuFilePayload(
@@ -593,4 +671,6 @@ SKU_IMAGES = EntitySpec(
     upsert=_put_sku_file,
     upsert_finds_then_creates=True,
     create_new=_add_sku_file,
+    remove=_remove_sku_file,
+    handle=_image_handle,
 )

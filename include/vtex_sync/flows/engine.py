@@ -72,6 +72,10 @@ class EntitySpec:
     write_group: Callable[[Any, list[Any]], list[str]] | None = None
     # turns validated ERP rows into this entity's records (filter, explode or group them)
     records: Callable[[list[Any]], list[Any]] = lambda rows: rows
+    # what VTEX is sent when the ERP drops a record (the catalogue's `removal`), from its binding
+    remove: Callable[[Any, Any], None] | None = None
+    # kept beside the binding: what finds the object in VTEX once the ERP row is gone
+    handle: Callable[[Any], str | None] = lambda payload: None
 
     @property
     def name(self) -> str:
@@ -247,12 +251,13 @@ def _write_groups(
         return spec.write_group(ctx.clients, [item.payload for item in items])  # type: ignore[misc]
 
     outcome: dict[str, BaseException | None] = {}
-    bound: list[tuple[str, str, str | None, str]] = []
+    bound: list[tuple[str, str, str | None, str, str | None]] = []
     for group, result in zip(dirty, ctx.executor.map(write, dirty), strict=True):
         outcome[group] = result.error
         if result.error is None:
             ids = dict(zip((item.key for item in members[group]), result.value or [], strict=True))
-            bound += [(item.key, ids[item.key], item.payload_hash, RecordStatus.SYNCED)
+            bound += [(item.key, ids[item.key], item.payload_hash, RecordStatus.SYNCED,
+                       spec.handle(item.payload))
                       for item in members[group] if item.action in (Action.CREATE, Action.UPDATE)]
     ctx.state.finish_writes(ctx.account, spec.name, bound=bound)
     return [outcome[item.key.split("|", 1)[0]] for item in todo]
@@ -267,7 +272,8 @@ def apply_one(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str:
         if spec.upsert_finds_then_creates:
             return _upsert_one_writer(ctx, spec, item)
         vtex_id = str(spec.upsert(ctx.clients, item.payload))
-        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash)
+        state.bind(account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash,
+                   handle=spec.handle(item.payload))
         return vtex_id
     if item.action == Action.UPDATE:
         assert spec.update is not None and item.vtex_id is not None
@@ -299,7 +305,8 @@ def _upsert_one_writer(ctx: SyncContext, spec: EntitySpec, item: Planned) -> str
         write = spec.create_new if fresh else spec.upsert
         vtex_id = str(write(ctx.clients, item.payload))  # type: ignore[misc]
         state.bind(
-            account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash, clear_intent=creating
+            account, spec.name, item.key, vtex_id, payload_hash=item.payload_hash, clear_intent=creating,
+            handle=spec.handle(item.payload),
         )
     return vtex_id
 
@@ -337,7 +344,8 @@ def _create_orphan_safe(ctx: SyncContext, spec: EntitySpec, item: Planned) -> st
             state.clear_intent(account, spec.name, item.key)
             raise ForeignObjectError(f"{spec.name} {item.key}: VTEX id {vtex_id} is {owner}'s")
         binding = state.bind(
-            account, spec.name, item.key, vtex_id, payload_hash=bound_hash, status=status, clear_intent=True
+            account, spec.name, item.key, vtex_id, payload_hash=bound_hash, status=status, clear_intent=True,
+            handle=spec.handle(item.payload),
         )
     return getattr(binding, "vtex_id", None) or vtex_id
 

@@ -14,6 +14,7 @@ from vtex_sync.erp import validate_rows
 from vtex_sync.erp.cells import normalise_text
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
+from vtex_sync.flows.removal import dropped_keys, remove
 from vtex_sync.flows.report import format_counts
 from vtex_sync.flows.setup_guard import check_plan
 from vtex_sync.records import Action, RecordStatus
@@ -107,18 +108,22 @@ def known_parents(ctx: Any, table: str, raw: list[dict[str, Any]]) -> dict[str, 
 def load_valid(
     ctx: SyncContext, table: str, *, window: Window | None = None, batch: Batch | None = None
 ) -> tuple[list[Any], int]:
-    """Validated rows of ``table``; invalid ones are quarantined (and reported), valid ones released."""
+    """Validated rows of ``table`` and how many were quarantined (and reported). A valid row
+    that holds a bad value back (a SKU's EAN) keeps its entry open and is not counted here:
+    the entity it holds back counts it (`run_entity`). Rows now entirely valid are released."""
     raw = read_table(ctx, table, window=window, batch=batch)
     result = validate_rows(table, raw, known=known_parents(ctx, table, raw))
+    holding = {entry.key for entry in result.quarantined if entry.held_back}
     if not ctx.dry_run:
         ctx.state.quarantine_entries(ctx.account, result.quarantined)
         held = {q.erp_key for q in ctx.state.open_quarantine(ctx.account, table)}
         for row in result.valid:  # one write per released row, none for rows never held
-            if (key := row_key(table, row)) in held:
+            if (key := row_key(table, row)) in held and key not in holding:
                 ctx.state.resolve_quarantine(ctx.account, table, key)
     for entry in result.quarantined:
         log.warning(
-            "quarantined %s %s: field %s = %r breaks rule %s (%s)",
+            "%s %s %s: field %s = %r breaks rule %s (%s)",
+            f"held back {entry.held_back} of" if entry.held_back else "quarantined",
             table,
             entry.key,
             entry.field,
@@ -126,7 +131,7 @@ def load_valid(
             entry.rule,
             entry.message,
         )
-    return result.valid, len(result.quarantined)
+    return result.valid, sum(1 for entry in result.quarantined if not entry.held_back)
 
 
 def run_entity(
@@ -147,12 +152,13 @@ def run_entity(
     later pass reads exactly those records again."""
     if rows is None:
         rows, quarantined = load_valid(ctx, spec.table, window=window, batch=batch)
+    rows, held = _without_held(spec, rows)
     records = spec.records(rows)
     where = f" (window {window})" if window and (window.since or window.until) else ""
     part = f" batch {batch.index + 1}/{batch.count}" if batch and batch.count > 1 else ""
     log.info("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
     outcome = EntityReport(spec.name)
-    outcome.counts["quarantined"] += quarantined
+    outcome.counts["quarantined"] += quarantined + held
     calls_before = ctx.executor.calls
     for wave in waves(records) if waves else [records]:
         planned = plan(ctx, spec, wave, plannable=plannable)
@@ -162,20 +168,34 @@ def run_entity(
         for item in deferred:
             item.action = Action.UNCHANGED
         if hold is not None and deferred and not ctx.dry_run:
-            held = set(ctx.state.keys_with_status(ctx.account, spec.name, [hold]))
+            waiting = set(ctx.state.keys_with_status(ctx.account, spec.name, [hold]))
             for item in deferred:
-                if item.key not in held:
+                if item.key not in waiting:
                     ctx.state.set_status(ctx.account, spec.name, item.key, hold, "held for the next pass")
         if ctx.dry_run:
             outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
         else:
             outcome.add(apply_planned(ctx, spec, planned, batch))
+    if spec.entity.derived and spec.entity.removal is not None:
+        dropped = dropped_keys(ctx, spec, rows, records)
+        if dropped:  # a trade policy taken off a product's list
+            outcome.add(remove(ctx, spec, dropped, "dropped by the ERP"))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
     log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
     for failure in outcome.failures:
         log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)
     return outcome
+
+
+def _without_held(spec: EntitySpec, rows: list[Any]) -> tuple[list[Any], int]:
+    """The rows this entity's records are made from: a row that holds back one of the entity's
+    source columns (a bad EAN) makes none. Also how many rows were left out."""
+    fields = frozenset(spec.entity.fields)
+    if not fields:
+        return rows, 0
+    kept = [row for row in rows if not fields & getattr(row, "held", frozenset())]
+    return kept, len(rows) - len(kept)
 
 
 def _dry_run_counts(

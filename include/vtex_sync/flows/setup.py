@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from vtex_sync.entities import ALL_STEPS, Step, parent_tables
 from vtex_sync.erp import check_category_tree, validate_rows
-from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
-from vtex_sync.flows.runner import Batch, Window, load_valid, read_table, run_entity
+from vtex_sync.flows.runner import Batch, Window, known_parents, load_valid, read_table, run_entity
 from vtex_sync.records import Action, RecordStatus
 
 if TYPE_CHECKING:
@@ -29,11 +28,40 @@ SPECS: dict[str, EntitySpec] = {
 
 
 def _plannable(ctx: SyncContext, *specs: EntitySpec) -> dict[str, set[str]] | None:
-    """For a dry run: parents that exist in the ERP count as about to be created."""
+    """For a dry run: the parents the real run would have created by then, so the dry run
+    counts as waiting exactly what the run leaves waiting."""
     if not ctx.dry_run:
         return None
-    entities = {parent for spec in specs for parent in spec.entity.parents.values()}
-    return {e: {row_key(PARENT_TABLES[e], r) for r in read_table(ctx, PARENT_TABLES[e])} for e in entities}
+    made: dict[str, set[str]] = {}
+    parents = {parent for spec in specs for parent in spec.entity.parents.values()}
+    return {parent: _creatable(ctx, parent, made) for parent in parents}
+
+
+def _creatable(ctx: SyncContext, entity: str, made: dict[str, set[str]]) -> set[str]:
+    """Keys of `entity` a real run creates or already has: ERP rows that pass validation (a
+    category also the tree check) whose every parent is bound in VTEX or creatable itself."""
+    if entity in made:
+        return made[entity]
+    made[entity] = set()  # a category's own parent is the tree check's
+    spec, table = SPECS[entity], PARENT_TABLES[entity]
+    raw = read_table(ctx, table)
+    rows = validate_rows(table, raw, known=known_parents(ctx, table, raw)).valid
+    bound = _bound(ctx, entity)
+    if entity == cat.CATEGORIES.name:
+        rows, _ = check_category_tree(rows, known_codes=bound)
+    parents = {parent for parent in spec.entity.parents.values() if parent != entity}
+    ready = {parent: _creatable(ctx, parent, made) for parent in parents}
+    keys = {
+        spec.key(row)
+        for row in rows
+        if all(key in ready[parent] for parent, key in spec.parent_keys(row).items() if parent != entity)
+    }
+    made[entity] = keys | bound
+    return made[entity]
+
+
+def _bound(ctx: SyncContext, entity: str) -> set[str]:
+    return {key for key, binding in ctx.state.bindings(ctx.account, entity).items() if binding.vtex_id}
 
 
 def _simple(spec: EntitySpec, **kwargs: Any) -> Callable[..., EntityReport]:
@@ -96,8 +124,7 @@ def skus(ctx: SyncContext, batch: Batch | None = None, window: Window | None = N
         ctx, cat.SKUS, rows=rows, quarantined=quarantined, actions=frozenset({Action.CREATE}),
         plannable=plannable, hold=RecordStatus.WAITING_PASS,
     )
-    plannable_skus = {"sku": {r.ref_id for r in rows}} if ctx.dry_run else None
-    outcome.add(run_entity(ctx, cat.SKU_EANS, rows=rows, plannable=plannable_skus))
+    outcome.add(run_entity(ctx, cat.SKU_EANS, rows=rows, plannable=_plannable(ctx, cat.SKU_EANS)))
     return outcome
 
 

@@ -180,7 +180,8 @@ def _finish(ctx: SyncContext, spec: EntitySpec, chunk: Chunk, owner: str, keeper
         if write.done and write.error is None:
             continue
         if write.error is None and write.bound_hash is not None:
-            bound.append((key, str(write.vtex_id), write.bound_hash, write.status))
+            handle = spec.handle(write.item.payload)
+            bound.append((key, str(write.vtex_id), write.bound_hash, write.status, handle))
         elif write.error is None:
             pushed.append((key, str(write.item.payload_hash)))
         if write.creating and (write.error is None or _refused(write.error)):

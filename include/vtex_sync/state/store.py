@@ -34,10 +34,11 @@ from vtex_sync.state.leases import Lease
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
 OWNER_CHUNK = 200
+Bound = tuple[str, str, str | None, str, str | None]  # key, VTEX id, payload hash, status, handle
 _migrated_urls: set[str] = set()
 
 
@@ -53,6 +54,7 @@ class Binding:
     attempts: int
     message: str | None = None
     conflict: str | None = None
+    handle: str | None = None  # what finds the VTEX object once its ERP row is gone
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ class StateStore:
     @staticmethod
     def _binding(row: Any, conflict: str | None = None) -> Binding:
         return Binding(row.erp_key, row.vtex_id, row.payload_hash, row.status, row.pushed_at, row.attempts,
-                       row.message, conflict)
+                       row.message, conflict, row.handle)
 
     @staticmethod
     def _binding_key(account: str, entity: str, erp_key: str) -> Any:
@@ -237,13 +239,14 @@ class StateStore:
 
     def bind(self, account: str, entity: str, erp_key: str, vtex_id: str | int, *,
              payload_hash: str | None = None, status: str = "synced",
-             clear_intent: bool = False) -> Binding:
+             clear_intent: bool = False, handle: str | None = None) -> Binding:
         """Bind `erp_key` to `vtex_id`. First writer wins: if the key is already bound to another
         id, that binding is kept and returned with `conflict` set to the rejected id.
-        `clear_intent` also drops the key's create intent, in the same transaction."""
+        `clear_intent` also drops the key's create intent, in the same transaction. `handle`:
+        what finds the object once the ERP row is gone (kept with each write)."""
         erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
         params = {"account": account, "entity": entity, "erp_key": erp_key, "vtex_id": vtex_id,
-                  "status": status, "now": now, "payload_hash": payload_hash}
+                  "status": status, "now": now, "payload_hash": payload_hash, "handle": handle}
         statements = self._bind_statements()
         with self.engine.begin() as conn:
             conn.execute(statements["bind" if payload_hash is None else "bind_pushed"], params)
@@ -293,13 +296,13 @@ class StateStore:
         return found
 
     def finish_writes(
-        self, account: str, entity: str, *, bound: Iterable[tuple[str, str, str | None, str]] = (),
+        self, account: str, entity: str, *, bound: Iterable[Bound] = (),
         pushed: Iterable[tuple[str, str]] = (), failed: Iterable[tuple[str, str]] = (),
         waiting: Iterable[tuple[str, str]] = (), clear_intents: Iterable[str] = (),
         release: Iterable[str] = (), owner: str | None = None,
     ) -> dict[str, Binding]:
         """What a chunk of writes came to, in one transaction: `bound` (key, VTEX id, payload hash,
-        status) as `bind` does (first writer wins: the binding kept is returned, `conflict` set
+        status, handle) as `bind` does (first writer wins: the binding kept is returned, `conflict` set
         when it is another id's), `pushed` (key, hash) as `record_push`, `failed` (key, message)
         as `set_status(..., "failed")`, `waiting` (key, message) as `set_status(...,
         "waiting_parent")`, then the intents of `clear_intents` dropped and the create leases of
@@ -312,9 +315,9 @@ class StateStore:
             if bound:
                 conn.execute(statements["bind_pushed"], [
                     {"account": account, "entity": entity, "erp_key": str(key), "vtex_id": str(vtex_id),
-                     "status": status, "now": now, "payload_hash": digest}
-                    for key, vtex_id, digest, status in bound])
-                wanted = {str(key): str(vtex_id) for key, vtex_id, _, _ in bound}
+                     "status": status, "now": now, "payload_hash": digest, "handle": handle}
+                    for key, vtex_id, digest, status, handle in bound])
+                wanted = {str(key): str(vtex_id) for key, vtex_id, *_ in bound}
                 b = t.bindings.c
                 keys = sorted(wanted)
                 for start in range(0, len(keys), KEY_CHUNK):
@@ -378,7 +381,7 @@ class StateStore:
         if self._statements is None:
             b, i = t.bindings.c, t.intents.c
             key = ("account", "entity", "erp_key")
-            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status")}
+            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status", "handle")}
             values |= {"message": None, "updated_at": bindparam("now"), "attempts": 0}
             statements: dict[str, Any] = {}
             extra: dict[str, Any]
@@ -386,7 +389,7 @@ class StateStore:
                                 ("bind_pushed", {"payload_hash": bindparam("payload_hash"),
                                                  "pushed_at": bindparam("now")})):
                 insert = self._insert(t.bindings).values(**values, **extra)
-                changed = ("vtex_id", "status", "message", "updated_at", *extra)
+                changed = ("vtex_id", "status", "message", "updated_at", "handle", *extra)
                 statements[name] = insert.on_conflict_do_update(
                     index_elements=list(key),
                     set_={column: insert.excluded[column] for column in changed},

@@ -174,6 +174,9 @@ class CatalogClient(VtexClient):
         path = f"{PVT}/product/{product_id}/salespolicy/{trade_policy_id}"
         self._call("POST", path, idempotent=True)
 
+    def remove_product_from_trade_policy(self, product_id: int, trade_policy_id: int) -> None:
+        self._call("DELETE", f"{PVT}/product/{product_id}/salespolicy/{trade_policy_id}")
+
     def list_product_trade_policies(self, product_id: int) -> list[ProductTradePolicy]:
         return ProductTradePolicy.parse_list(self._json("GET", f"{PVT}/product/{product_id}/salespolicy"))
 
