@@ -394,8 +394,9 @@ class VtexHook(HttpHook):
             proxies = self._proxies[parts.netloc] = requests.utils.get_environ_proxies(url)
         if proxies:
             return self._transmit_prepared(session, call, proxies)
-        headers = CaseInsensitiveDict(session.headers)
+        headers: Any = session.headers
         if call.headers:
+            headers = CaseInsensitiveDict(headers)
             headers.update(call.headers)
         body: Any = call.data
         if call.json is not None:
@@ -430,7 +431,7 @@ class VtexHook(HttpHook):
             raise requests.ReadTimeout(error) from None
         response = requests.Response()
         response.status_code = raw.status
-        response.headers = CaseInsensitiveDict(raw.headers)
+        response.headers = raw.headers  # urllib3's, case-insensitive too
         response._content = raw.data
         response.encoding = requests.utils.get_encoding_from_headers(response.headers)
         response.reason = raw.reason or ""
