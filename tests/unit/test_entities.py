@@ -108,3 +108,16 @@ def test_grep_finds_each_parent_relation_declared_once() -> None:
             where = Path("include/vtex_sync/entities.py")
             assert hits.count(where) >= 1, (entity.name, column)
             assert set(hits) == {where}, (entity.name, column, hits)
+
+
+def test_each_step_waits_for_the_steps_writing_its_parents_and_a_pass_for_its_entity_s_children() -> None:
+    catalogue = CATALOGUE + (TOY,)
+    upstream = {s.name: s.upstream for s in cat.steps(catalogue)}
+
+    assert upstream["toys"] == ("skus",)
+    assert upstream["product_trade_policies"] == upstream["skus"] == ("products",)
+    assert upstream["sku_activation"] == ("sku_images",)  # which waits for the specifications
+    assert upstream["categories"] == upstream["warehouses"] == ()
+    late = Entity("late", "lates", ("code",), "lates", "catalog", "vtex_catalog", after=("nothing",))
+    with pytest.raises(ValueError, match="after 'nothing'"):
+        cat.steps(CATALOGUE + (late,))

@@ -305,14 +305,33 @@ PRODUCTS = EntitySpec(
 
 @dataclass(frozen=True)
 class ProductSpecPayload:
-    """A product specification and the product it belongs to (the association's parent)."""
+    """A product specification and the product it belongs to (the association's parent).
+
+    `value_name` is how VTEX's one-call route names the value; it is not part of the hash (the
+    association is the value's id: a renamed value is the value's own update)."""
 
     product_id: int
     spec: vc.ProductSpecification
     active: bool = True
+    value_name: str | None = None
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         return {"ProductId": self.product_id, "Active": self.active, **self.spec.model_dump(**kwargs)}
+
+    @property
+    def vtex_id(self) -> str:
+        return f"{self.product_id}:{self.spec.field_id}:{self.spec.field_value_id or ''}"
+
+
+@dataclass(frozen=True)
+class NamedValue:
+    """A product specification row with the name of its value (how the one-call route names it)."""
+
+    row: Any
+    value_name: str | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)
 
 
 def _product_spec(r: Any, ids: dict[str, str]) -> ProductSpecPayload:
@@ -322,7 +341,7 @@ def _product_spec(r: Any, ids: dict[str, str]) -> ProductSpecPayload:
         field_value_id=value_id,
         text=None if value_id else r.text,
     )
-    return ProductSpecPayload(_int(ids["product"]) or 0, spec, bool(r.active))
+    return ProductSpecPayload(_int(ids["product"]) or 0, spec, bool(r.active), getattr(r, "value_name", None))
 
 
 def _delete_quietly(delete: Any, *args: int) -> None:
@@ -332,26 +351,32 @@ def _delete_quietly(delete: Any, *args: int) -> None:
         pass  # already gone
 
 
-def _put_product_spec(c: Any, p: ProductSpecPayload) -> str:
-    """Make VTEX hold exactly this value (or text) of the field, or none when switched off.
+def _put_product_specs(c: Any, payloads: list[ProductSpecPayload]) -> list[str]:
+    """Make VTEX hold exactly these specifications of one product, in one call.
 
-    VTEX has no PUT for a product specification: a changed text is deleted and added again,
-    which gives it a new id. So the association is found in VTEX every time, and the id map
-    holds the stable `<product>:<field>:<value>` rather than VTEX's association id.
+    Every active field goes in one ``POST .../products/{id}/specification`` with all its values
+    (VTEX replaces the values of each field it names, so a checkbox value switched off goes with
+    it); a field whose every value is switched off is deleted by its association ids (one list
+    call, then a delete each). The id map holds the stable `<product>:<field>:<value>`.
     """
-    catalog, spec = c.catalog, p.spec
-    mine = [s for s in catalog.list_product_specifications(p.product_id) if s.field_id == spec.field_id]
-    if spec.field_value_id is not None:
-        mine = [s for s in mine if s.field_value_id == spec.field_value_id]
-        keep = mine[:1] if p.active else []
-    else:
-        keep = [s for s in mine if _same(s.text, spec.text)][:1] if p.active else []
-    for stale in mine:
-        if stale not in keep and stale.id is not None:
-            _delete_quietly(catalog.delete_product_specification, p.product_id, stale.id)
-    if p.active and not keep:
-        catalog.add_product_specification(p.product_id, spec)
-    return f"{p.product_id}:{spec.field_id}:{spec.field_value_id or ''}"
+    catalog, product_id = c.catalog, payloads[0].product_id
+    fields: dict[int, list[str]] = {}
+    switched_off: set[int] = set()
+    for p in payloads:
+        value = p.value_name if p.spec.field_value_id is not None else p.spec.text
+        if not p.active:
+            switched_off.add(p.spec.field_id)
+        elif value is not None and value not in fields.setdefault(p.spec.field_id, []):
+            fields[p.spec.field_id].append(value)
+    if fields:
+        items = [vc.ProductSpecificationValues(id=field, value=values) for field, values in fields.items()]
+        catalog.set_product_specifications(product_id, items)
+    gone = switched_off - fields.keys()
+    if gone:
+        for stale in catalog.list_product_specifications(product_id):
+            if stale.field_id in gone and stale.id is not None:
+                _delete_quietly(catalog.delete_product_specification, product_id, stale.id)
+    return [p.vtex_id for p in payloads]
 
 
 def _ids(vtex_id: str) -> list[int | None]:
@@ -360,16 +385,18 @@ def _ids(vtex_id: str) -> list[int | None]:
 
 
 def _remove_product_spec(c: Any, binding: Any) -> None:
+    """The ERP row is gone: its association (the field's, for a text field) is deleted."""
     product_id, field_id, value_id = _ids(binding.vtex_id)
-    spec = vc.ProductSpecification(field_id=field_id or 0, field_value_id=value_id)
-    _put_product_spec(c, ProductSpecPayload(product_id or 0, spec, active=False))
+    for stale in c.catalog.list_product_specifications(product_id or 0):
+        if stale.field_id == field_id and value_id in (None, stale.field_value_id) and stale.id is not None:
+            _delete_quietly(c.catalog.delete_product_specification, product_id or 0, stale.id)
 
 
 PRODUCT_SPECIFICATIONS = EntitySpec(
     ENTITIES["product_specification"],
     build=_product_spec,
-    upsert=_put_product_spec,
-    upsert_finds_then_creates=True,
+    upsert=lambda c, p: _put_product_specs(c, [p])[0],
+    write_group=_put_product_specs,
     remove=_remove_product_spec,
 )
 
@@ -498,9 +525,11 @@ SKUS = EntitySpec(
     lookup=_find_sku,
     remove=_deactivate_sku,
     # VTEX refuses to create an active SKU: it is created inactive, with ActivateIfPossible where
-    # the ERP has it active, and VTEX activates it once its requirements hold (the activation
-    # step sees the hash differ); a SKU the ERP has inactive is never switched on by VTEX.
+    # the ERP has it active, and VTEX activates it when its image lands (the images follow the
+    # SKU specifications, so its requirements hold by then): no call of its own. A SKU the ERP
+    # has inactive is never switched on by VTEX.
     create_payload=lambda p: p.model_copy(update={"is_active": False, "activate_if_possible": p.is_active}),
+    created_as_built=True,
 )
 
 
@@ -553,6 +582,13 @@ def _put_sku_spec(c: Any, p: SkuSpecPayload) -> str:
     return f"{p.sku_id}:{p.spec.field_id}"
 
 
+def _add_sku_spec(c: Any, p: SkuSpecPayload) -> str:
+    """A SKU specification VTEX cannot hold yet: added, no read."""
+    if p.active:
+        c.catalog.add_sku_specification(p.sku_id, p.spec)
+    return f"{p.sku_id}:{p.spec.field_id}"
+
+
 def _remove_sku_spec(c: Any, binding: Any) -> None:
     sku_id, field_id = _ids(binding.vtex_id)
     _put_sku_spec(c, SkuSpecPayload(sku_id or 0, vc.SkuSpecification(field_id=field_id or 0), active=False))
@@ -570,6 +606,7 @@ SKU_SPECIFICATIONS = EntitySpec(
     ),
     upsert=_put_sku_spec,
     upsert_finds_then_creates=True,
+    create_new=_add_sku_spec,
     remove=_remove_sku_spec,
 )
 
@@ -597,6 +634,13 @@ def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
         catalog.create_sku_file(p.sku_id, p.file)
     else:
         catalog.update_sku_file(p.sku_id, found.id, p.file)
+    return f"{p.sku_id}:{p.file.position}"
+
+
+def _add_sku_file(c: Any, p: SkuFilePayload) -> str:
+    """An image VTEX cannot hold yet: added, no read."""
+    if p.active:
+        c.catalog.create_sku_file(p.sku_id, p.file)
     return f"{p.sku_id}:{p.file.position}"
 
 
@@ -633,6 +677,7 @@ SKU_IMAGES = EntitySpec(
     ),
     upsert=_put_sku_file,
     upsert_finds_then_creates=True,
+    create_new=_add_sku_file,
     remove=_remove_sku_file,
     handle=_image_handle,
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from vtex_sync.entities import ALL_STEPS, ENTITIES, Flow, Readback, pending_reads, removable
 from vtex_sync.erp import Erp, validate_rows
+from vtex_sync.erp.schema import key_columns
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
@@ -110,12 +111,20 @@ def _valid(ctx: SyncContext, table: str, window: Window) -> list[Any]:
 # --- catalog ---------------------------------------------------------------------------------
 
 
-def pending_extras(ctx: SyncContext, flow: Flow) -> dict[str, Extra]:
-    """The rows, by table, of the records of `flow`'s entities an earlier run left pending."""
+def pending_extras(ctx: SyncContext, flow: Flow, window: Window | None = None) -> dict[str, Extra]:
+    """The rows, by table, of the records of `flow`'s entities an earlier run left pending; for
+    an entity written a group at a time (`Readback.GROUP`), every row of each group that is
+    pending or has a row in `window` (a group's call sets the whole group)."""
     by_table: dict[str, set[str]] = {}
+    columns: dict[str, str] = {}
     for entity, (table, readback) in pending_reads(flow).items():
-        by_table.setdefault(table, set()).update(readback.row_key(k) for k in pending_keys(ctx, entity))
-    return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
+        keys = by_table.setdefault(table, set())
+        keys.update(readback.row_key(k) for k in pending_keys(ctx, entity))
+        if readback is Readback.GROUP:
+            columns[table] = column = key_columns(table)[0]
+            if window is not None:
+                keys.update(str(row[column]).strip() for row in read_table(ctx, table, window=window))
+    return {table: Extra(frozenset(keys), columns.get(table)) for table, keys in by_table.items() if keys}
 
 
 def sync_catalog(
@@ -124,7 +133,7 @@ def sync_catalog(
     """Categories to SKU activation over the window: new records, changes, deactivations, and
     the records whose rows were deleted from the ERP (products and SKUs deactivated; their
     specifications and images removed), each entity as the catalogue declares."""
-    ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG))
+    ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG, window))
     products = _valid(ctx, "products", window)
     skus = _valid(ctx, "skus", window)
     deleted = {SPECS[entity.name]: deleted_keys(ctx, entity) for entity in removable(Flow.CATALOG)}

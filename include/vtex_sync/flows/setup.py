@@ -10,9 +10,9 @@ from vtex_sync.entities import ALL_STEPS, Step, parent_tables
 from vtex_sync.erp import check_category_tree, validate_rows
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
-from vtex_sync.flows.engine import EntityReport, EntitySpec
+from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
 from vtex_sync.flows.runner import Batch, Window, known_parents, load_valid, read_table, run_entity
-from vtex_sync.records import Action
+from vtex_sync.records import Action, RecordStatus
 
 if TYPE_CHECKING:
     from vtex_sync.context import SyncContext
@@ -44,7 +44,8 @@ def _creatable(ctx: SyncContext, entity: str, made: dict[str, set[str]]) -> set[
         return made[entity]
     made[entity] = set()  # a category's own parent is the tree check's
     spec, table = SPECS[entity], PARENT_TABLES[entity]
-    rows = validate_rows(table, read_table(ctx, table), known=known_parents(ctx, table)).valid
+    raw = read_table(ctx, table)
+    rows = validate_rows(table, raw, known=known_parents(ctx, table, raw)).valid
     bound = _bound(ctx, entity)
     if entity == cat.CATEGORIES.name:
         rows, _ = check_category_tree(rows, known_codes=bound)
@@ -99,13 +100,29 @@ def categories(ctx: SyncContext, batch: Batch | None = None, window: Window | No
     )
 
 
+def product_specifications(
+    ctx: SyncContext, batch: Batch | None = None, window: Window | None = None
+) -> EntityReport:
+    """A product's specifications in one call (its rows are in one batch): VTEX's one-call
+    route names the values, so their names are read for the values the rows use."""
+    rows, quarantined = load_valid(ctx, "product_specifications", window=window, batch=batch)
+    codes = {row.value_code for row in rows if row.value_code}
+    values = validate_rows("specification_values", ctx.erp.read_keys("specification_values", codes)).valid
+    names = {value.code: value.name for value in values}
+    records = [cat.NamedValue(row, names.get(row.value_code)) for row in rows]
+    spec = cat.PRODUCT_SPECIFICATIONS
+    return run_entity(ctx, spec, rows=records, quarantined=quarantined, plannable=_plannable(ctx, spec))
+
+
 def skus(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
-    """Create SKUs (inactive, as VTEX requires) and their EANs; updates wait for activation."""
+    """Create SKUs (inactive, as VTEX requires; with ActivateIfPossible where the ERP has them
+    active) and their EANs. An update waits for the activation step, after the SKU's
+    specifications and images: it is held (`RecordStatus.WAITING_PASS`) for that step."""
     rows, quarantined = load_valid(ctx, "skus", window=window, batch=batch)
     plannable = _plannable(ctx, cat.SKUS)
     outcome = run_entity(
         ctx, cat.SKUS, rows=rows, quarantined=quarantined, actions=frozenset({Action.CREATE}),
-        plannable=plannable,
+        plannable=plannable, hold=RecordStatus.WAITING_PASS,
     )
     outcome.add(run_entity(ctx, cat.SKU_EANS, rows=rows, plannable=_plannable(ctx, cat.SKU_EANS)))
     return outcome
@@ -114,26 +131,30 @@ def skus(ctx: SyncContext, batch: Batch | None = None, window: Window | None = N
 def sku_activation(
     ctx: SyncContext, batch: Batch | None = None, window: Window | None = None
 ) -> EntityReport:
-    """Send the complete SKU with its ERP active flag, now that specifications and images exist."""
-    rows, _ = load_valid(ctx, "skus", window=window, batch=batch)
-    return run_entity(
-        ctx, cat.SKUS, rows=rows, actions=frozenset({Action.UPDATE}), plannable=_plannable(ctx, cat.SKUS)
-    )
-
-
-class SkuBatch(Batch):
-    """Fixed prices are sliced by their SKU, so a SKU's prices stay in one batch."""
-
-    def holds(self, key: str) -> bool:
-        return super().holds(key.split("|", 1)[0])
+    """Send the complete SKU with its ERP active flag, now that specifications and images exist,
+    for the SKUs whose update the SKUs step held back (read by key: a setup that only created
+    SKUs reads none; VTEX activates a new SKU itself when its image lands). A dry run plans
+    every SKU of the batch instead (nothing was held)."""
+    if ctx.dry_run:  # nothing was held: the SKUs the run would hold are those it would update
+        rows, _ = load_valid(ctx, "skus", window=window, batch=batch)
+        plannable = _plannable(ctx, cat.SKUS)
+        updates = {p.key for p in plan(ctx, cat.SKUS, rows, plannable=plannable) if p.action == Action.UPDATE}
+        rows = [row for row in rows if row.ref_id in updates]
+        return run_entity(ctx, cat.SKUS, rows=rows, actions=frozenset({Action.UPDATE}), plannable=plannable)
+    held = [k for k in ctx.state.keys_with_status(ctx.account, "sku", [RecordStatus.WAITING_PASS])
+            if batch is None or batch.holds(k)]
+    rows = validate_rows("skus", ctx.erp.read_keys("skus", held)).valid if held else []
+    outcome = run_entity(ctx, cat.SKUS, rows=rows, actions=frozenset({Action.UPDATE}))
+    settled = set(held) - {f.key for f in outcome.failures}
+    still = set(ctx.state.keys_with_status(ctx.account, "sku", [RecordStatus.WAITING_PASS])) & settled
+    for key in still:  # unchanged by now (or its row is gone): nothing left to send
+        ctx.state.set_status(ctx.account, "sku", key, RecordStatus.SYNCED)
+    return outcome
 
 
 def prices(ctx: SyncContext, batch: Batch | None = None, window: Window | None = None) -> EntityReport:
     base, q1 = load_valid(ctx, "prices", window=window, batch=batch)
-    fixed, q2 = load_valid(
-        ctx, "fixed_prices", window=window,
-        batch=batch and SkuBatch(batch.index, batch.count, batch.low, batch.high)
-    )
+    fixed, q2 = load_valid(ctx, "fixed_prices", window=window, batch=batch)  # sliced by SKU too
     records = com.price_records(base, fixed)
     return run_entity(
         ctx, com.PRICES, rows=records, quarantined=q1 + q2, plannable=_plannable(ctx, com.PRICES)
@@ -153,6 +174,7 @@ def warehouses(ctx: SyncContext, batch: Batch | None = None, window: Window | No
 # steps that do more than run their one entity
 _SPECIAL: dict[str, Callable[..., EntityReport]] = {
     "categories": categories,
+    "product_specifications": product_specifications,
     "skus": skus,
     "sku_activation": sku_activation,
     "prices": prices,

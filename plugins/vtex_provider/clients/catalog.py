@@ -10,6 +10,7 @@ from vtex_provider.models.catalog import (
     CategoryTreeNode,
     Product,
     ProductSpecification,
+    ProductSpecificationValues,
     ProductTradePolicy,
     Sku,
     SkuFile,
@@ -168,6 +169,12 @@ class CatalogClient(VtexClient):
         path = f"{PVT}/product/{product_id}/specification"
         body = self._json("POST", path, json=spec.to_body(), idempotent=False)
         return ProductSpecification.model_validate(body)
+
+    def set_product_specifications(self, product_id: int, specs: list[ProductSpecificationValues]) -> None:
+        """Give each named field of the product exactly these values, in one call (the field's
+        other values go; fields not named are left as they are). A set: safe to repeat."""
+        path = f"{SYSTEM}/pvt/products/{product_id}/specification"
+        self._call("POST", path, json=[spec.to_body() for spec in specs], idempotent=True)
 
     def list_product_specifications(self, product_id: int) -> list[ProductSpecification]:
         path = f"{PVT}/product/{product_id}/specification"
