@@ -3,8 +3,9 @@
 Runs the initial setup's steps one after the other in this process (as one task would, with
 its 8 threads), against a sandbox in a separate process (no added latency, rate limits off,
 so the client never waits on VTEX's limits), and divides this process's CPU time
-(user + system, every thread) by the VTEX calls it made. The sandbox's own CPU is not counted.
-SQLite ERP and state store. ``--profile`` prints the top functions by cumulative time.
+(user + system, every thread) by the VTEX calls it made. The sandbox's own CPU (its process,
+every thread) is shown beside it, not counted. SQLite ERP and state store. ``--profile`` runs
+the calls one by one in this thread and prints the functions that took the most CPU.
 
     .venv/bin/python bench/client_cpu.py --size demo
 """
