@@ -1,15 +1,18 @@
 """Benchmark: the initial setup of a demo catalog against a rate-limited sandbox.
 
-Runs the setup's steps in VTEX's order the way the LocalExecutor runs the DAG: the batches of
-one step in parallel task processes (as many as the step's Airflow pool has slots), steps one
-after the other. Compares the result with the fewest calls the data needs, with the lower
-bound the sandbox's latency and rate limits allow, and with a plain sequential loader.
+Runs the setup's steps the way the LocalExecutor runs the DAG: a step starts once the steps it
+waits for are done (`Step.upstream`), its batches in parallel task processes (as many as its
+Airflow pool has slots; steps of one pool share them). Prints the calls per SKU against the
+fewest the data needs, the ERP rows read, and the wall time against the lower bound the
+sandbox's latency, rate limits and batch-file processing allow (the longest chain of steps, each
+pool's calls in flight, the catalog account limit); optionally a plain sequential loader.
 
     .venv/bin/python bench/initial_setup.py --size bench --latency-ms 50 --rate-limit-scale 0.5 \
-        --sequential-products 20
+        --sequential-products 20 --second-run
 
 ``--bulk-threshold`` and ``--batch-inventory`` set the bulk path's settings (prices go as
-Bulk Pricing files from 1,000 writes by default); ``--second-run`` loads again and counts.
+Bulk Pricing files from 1,000 writes by default); ``--second-run`` loads again and counts;
+``--routes`` prints each step's calls by route.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import re
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +49,7 @@ from vtex_demo.generator import generate, load_into  # noqa: E402
 from vtex_sandbox import ratelimit  # noqa: E402
 from vtex_sandbox.config import SandboxConfig  # noqa: E402
 from vtex_sandbox.server import SandboxServer  # noqa: E402
+from vtex_sync.entities import ENTITIES  # noqa: E402
 from vtex_sync.steps import STEPS, Step  # noqa: E402
 
 Limit = tuple[int, int | None]  # requests per minute, burst credits (None: a minute's worth)
@@ -57,6 +63,7 @@ class Phase:
     calls: int
     limit: Limit | None  # None: no rate limit (logistics)
     catalog: bool = False  # also draws from the catalog per-account bucket
+    processing: float = 0.0  # seconds VTEX's batch files take at the sandbox's processing rate
 
 
 @dataclass
@@ -64,11 +71,14 @@ class StepRun:
     step: Step
     phases: list[Phase]
     batches: int = 0
+    started: float = 0.0  # seconds after the run's start
     seconds: float = 0.0
     calls: int = 0
     throttled: int = 0
     failures: int = 0
     counts: Counter = field(default_factory=Counter)
+    routes: Counter = field(default_factory=Counter)
+    erp_rows: int = 0
     peak_mb: float = 0.0
 
 
@@ -76,7 +86,9 @@ class StepRun:
 
 
 def minimum_phases(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Phase]]:
-    """One write per record, per step, named by route (counted from the ERP rows alone)."""
+    """One write per record, per step, named by route (counted from the ERP rows alone): one
+    specification call per product, no activation call (VTEX activates a SKU created with
+    ActivateIfPossible when its image lands)."""
     products, skus = data["products"], data["skus"]
 
     def catalog(route: str, calls: int) -> Phase:
@@ -89,7 +101,9 @@ def minimum_phases(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Phas
         "specification_fields": [catalog("POST spec field", len(data["specification_fields"]))],
         "specification_values": [catalog("POST spec value", len(data["specification_values"]))],
         "products": [catalog("POST product", len(products))],
-        "product_specifications": [catalog("POST product spec", len(data["product_specifications"]))],
+        "product_specifications": [
+            catalog("POST product specs", len({r["product_ref_id"] for r in data["product_specifications"]}))
+        ],
         "product_trade_policies": [
             catalog("POST trade policy link", sum(len(p["trade_policies"].split(",")) for p in products))
         ],
@@ -99,7 +113,7 @@ def minimum_phases(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Phas
         ],
         "sku_specifications": [catalog("POST sku spec", len(data["sku_specifications"]))],
         "sku_images": [catalog("POST sku file", len(data["sku_images"]))],
-        "sku_activation": [catalog("PUT sku", sum(1 for s in skus if s["active"]))],
+        "sku_activation": [],
         "prices": [
             Phase("PUT price", sum(1 for p in data["prices"] if p["active"]), ratelimit.PRICING_WRITE)
         ],
@@ -111,8 +125,17 @@ def minimum_phases(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Phas
     }
 
 
-def lower_bound(phases: list[Phase], latency: float, concurrency: int, scale: float) -> float:
-    """max(calls x latency / concurrency, (calls - burst) / rate per bucket) for one step."""
+def bulk_phases(data: dict[str, list[dict[str, Any]]], step: str, rows_per_second: float) -> list[Phase]:
+    """A step on the bulk path: a few calls per file (create, upload, polls) and the time VTEX
+    takes to apply the rows (base prices before fixed prices)."""
+    tables = ("prices", "fixed_prices") if step == "prices" else ("stock",)
+    rows = sum(len(data[table]) for table in tables)
+    return [Phase(f"{step} batch files", 0, None, processing=rows / rows_per_second)]
+
+
+def step_bound(phases: list[Phase], latency: float, concurrency: int, scale: float) -> float:
+    """One step alone: max(calls x latency / concurrency, (calls - burst) / rate per route),
+    plus the processing time of its batch files."""
     total = sum(p.calls for p in phases)
     bounds = [total * latency / concurrency]
     if scale > 0:
@@ -121,10 +144,43 @@ def lower_bound(phases: list[Phase], latency: float, concurrency: int, scale: fl
                 per_minute, burst = phase.limit
                 credits = (burst if burst is not None else per_minute) * scale
                 bounds.append(max(0.0, phase.calls - credits) / (per_minute / 60 * scale))
-        on_catalog = sum(p.calls for p in phases if p.catalog)
+    return max(bounds) + sum(p.processing for p in phases)
+
+
+def step_bounds(
+    runs: list[StepRun], slots: dict[str, int], workers: int, latency: float, scale: float
+) -> dict[str, float]:
+    """Each step's bound alone, with as many calls in flight as its batches can hold."""
+    def in_flight(run: StepRun) -> int:
+        return min(slots[run.step.pool], max(run.batches, 1)) * workers
+
+    return {run.step.name: step_bound(run.phases, latency, in_flight(run), scale) for run in runs}
+
+
+def lower_bound(
+    runs: list[StepRun], slots: dict[str, int], workers: int, latency: float, scale: float
+) -> tuple[float, str]:
+    """The run's lower bound and what sets it: the longest chain of steps (each step waits for
+    its upstream), every pool's calls x latency over its calls in flight, and the shared catalog
+    account bucket (45,000/min at full scale)."""
+    by_name = {run.step.name: run for run in runs}
+    alone = step_bounds(runs, slots, workers, latency, scale)
+    finish: dict[str, float] = {}
+    for run in runs:  # VTEX's order: every upstream comes first
+        start = max((finish[up] for up in run.step.upstream if up in by_name), default=0.0)
+        finish[run.step.name] = start + alone[run.step.name]
+    candidates = {"critical path of steps": max(finish.values(), default=0.0)}
+    for pool, size in slots.items():
+        calls = sum(p.calls for run in runs if run.step.pool == pool for p in run.phases)
+        if calls:
+            candidates[f"pool {pool} ({size} tasks x {workers} calls)"] = calls * latency / (size * workers)
+    if scale > 0:
         per_minute, _ = ratelimit.CATALOG_PER_ACCOUNT
-        bounds.append(max(0.0, on_catalog - per_minute * scale) / (per_minute / 60 * scale))
-    return max(bounds)
+        catalog = sum(p.calls for run in runs for p in run.phases if p.catalog)
+        rate = per_minute / 60 * scale
+        candidates["catalog account limit"] = max(0.0, catalog - per_minute * scale) / rate
+    reason = max(candidates, key=lambda name: candidates[name])
+    return candidates[reason], reason
 
 
 # --- the product's run, as the DAG runs it ---------------------------------------------------
@@ -144,12 +200,89 @@ PRELOAD = [
 
 
 def _run_task(step: str, batch: list[int] | None) -> dict[str, Any]:
-    """One task process: run one step or batch, report its result and this process's peak RSS."""
+    """One task process: run one step or batch, report its result, the calls it made by route,
+    the ERP rows it read and this process's peak RSS."""
     from vtex_sync.airflow.tasks import run_step
 
     logging.disable(logging.INFO)  # the step's own log lines are not the benchmark's output
+    meter = TaskMeter.installed()
+    meter.reset()
     result = run_step(step, {}, batch=batch)
-    return result | {"rss_mb": peak_rss_mb()}
+    return result | {"rss_mb": peak_rss_mb(), "routes": dict(meter.routes), "erp_rows": meter.rows}
+
+
+class TaskMeter:
+    """In a task process: counts the VTEX calls by route (method and path, ids as ``{}``) and
+    the ERP rows handed out (``read``, ``read_keys`` and ``keys``)."""
+
+    _installed: TaskMeter | None = None
+
+    def __init__(self) -> None:
+        self.routes: Counter[str] = Counter()
+        self.rows = 0
+        self.lock = threading.Lock()
+
+    @classmethod
+    def installed(cls) -> TaskMeter:
+        if cls._installed is None:
+            cls._installed = meter = cls()
+            meter._patch()
+        return cls._installed
+
+    def reset(self) -> None:
+        self.routes.clear()
+        self.rows = 0
+
+    def _patch(self) -> None:
+        import vtex_sync.erp as erp_package
+        from vtex_provider.hooks.vtex import VtexHook
+
+        meter, attempt, connect = self, VtexHook._attempt, erp_package.erp_from_connection
+
+        def counted_attempt(hook: Any, session: Any, call: Any, *args: Any) -> Any:
+            route = f"{call.method} {ROUTE_ID.sub('/{}', call.path)}"
+            with meter.lock:
+                meter.routes[route] += 1
+            return attempt(hook, session, call, *args)
+
+        def counted_erp(*args: Any, **kwargs: Any) -> Any:
+            return CountingErp(connect(*args, **kwargs), meter)
+
+        VtexHook._attempt = counted_attempt  # type: ignore[method-assign]
+        erp_package.erp_from_connection = counted_erp  # type: ignore[assignment]
+
+
+# a path segment holding a digit (an id, a RefId, an EAN) is shown as {}
+ROUTE_ID = re.compile(r"/[^/]*\d[^/]*")
+
+
+class CountingErp:
+    """An ERP adapter that adds the rows it hands out to a `TaskMeter`."""
+
+    def __init__(self, erp: Any, meter: TaskMeter) -> None:
+        self.erp, self.meter = erp, meter
+
+    def _count(self, rows: int) -> None:
+        with self.meter.lock:
+            self.meter.rows += rows
+
+    def read(self, table: str, **kwargs: Any) -> Iterator[list[dict[str, Any]]]:
+        for chunk in self.erp.read(table, **kwargs):
+            self._count(len(chunk))
+            yield chunk
+
+    def read_keys(self, table: str, keys: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        rows = self.erp.read_keys(table, keys, **kwargs)
+        self._count(len(rows))
+        return rows
+
+    def keys(self, table: str) -> set[str]:
+        keys = self.erp.keys(table)
+        self._count(len(keys))
+        return keys
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.erp, name)
 
 
 def _warm_up(seconds: float) -> float:
@@ -177,25 +310,48 @@ def task_pools(slots: dict[str, int]) -> Iterator[dict[str, ProcessPoolExecutor]
             pool.shutdown()
 
 
-def run_product(runs: list[StepRun], pools: dict[str, ProcessPoolExecutor], stats: SandboxStats) -> None:
-    """Every step in order; a step's batches spread over its pool's processes."""
+def run_product(runs: list[StepRun], pools: dict[str, ProcessPoolExecutor]) -> float:
+    """The steps as the DAG runs them: a step starts once its upstream steps are done, its
+    batches spread over its pool's processes (steps of one pool share its processes). Returns
+    the wall time."""
     from vtex_sync.airflow.tasks import plan_batches
 
-    before: Counter[int] = Counter()
-    for run in runs:
-        started = time.monotonic()
-        batches = plan_batches(run.step.name, {}) if run.step.batched else [None]
-        run.batches = len(batches)
-        results = list(pools[run.step.pool].map(_run_task, [run.step.name] * len(batches), batches))
-        run.seconds = time.monotonic() - started
-        for result in results:
+    by_name = {run.step.name: run for run in runs}
+    waiting = {run.step.name: {up for up in run.step.upstream if up in by_name} for run in runs}
+    owner: dict[Future, StepRun] = {}
+    left: dict[str, int] = {}
+    done: set[str] = set()
+    t0 = time.monotonic()
+
+    def start_ready() -> None:
+        for name in [n for n, ups in waiting.items() if ups <= done]:
+            del waiting[name]
+            run = by_name[name]
+            run.started = time.monotonic() - t0
+            batches = plan_batches(name, {}) if run.step.batched else [None]
+            run.batches = left[name] = len(batches)
+            for batch in batches:
+                owner[pools[run.step.pool].submit(_run_task, name, batch)] = run
+
+    start_ready()
+    while owner:
+        finished, _ = wait(list(owner), return_when=FIRST_COMPLETED)
+        for future in finished:
+            run = owner.pop(future)
+            result = future.result()
             run.counts.update(result["counts"])
+            run.calls += int(result["counts"].get("calls", 0))
+            run.throttled += int(result.get("retries", {}).get("429", 0))
             run.failures += len(result["failures"])
             run.peak_mb = max(run.peak_mb, result["rss_mb"])
-        after = stats.by_status()
-        run.calls = sum(after.values()) - sum(before.values())
-        run.throttled = after[429] - before[429]
-        before = after
+            run.routes.update(result["routes"])
+            run.erp_rows += result["erp_rows"]
+            left[run.step.name] -= 1
+            if not left[run.step.name]:
+                run.seconds = time.monotonic() - t0 - run.started
+                done.add(run.step.name)
+        start_ready()
+    return time.monotonic() - t0
 
 
 # --- a plain sequential loader ---------------------------------------------------------------
@@ -252,10 +408,11 @@ def run_sequential(hook: PlainHook, data: dict[str, list[dict[str, Any]]]) -> di
     ids: dict[str, dict[str, str]] = defaultdict(dict)
     valid = {table: validate_rows(table, rows).valid for table, rows in data.items()}
     categories, _ = check_category_tree(valid["categories"])
+    names = {value.code: value.name for value in valid["specification_values"]}
 
     def write(spec: Any, rows: list[Any], update: bool = False) -> None:
         for record in spec.records(rows):
-            parents = {p.entity: ids[p.entity][k] for p in spec.parents if (k := p.key(record)) is not None}
+            parents = {parent: ids[parent][key] for parent, key in spec.parent_keys(record).items()}
             payload = spec.build(record, parents)
             key = spec.key(record)
             if spec.upsert is not None:
@@ -272,7 +429,8 @@ def run_sequential(hook: PlainHook, data: dict[str, list[dict[str, Any]]]) -> di
         "specification_fields": lambda: write(cat.SPECIFICATION_FIELDS, valid["specification_fields"]),
         "specification_values": lambda: write(cat.SPECIFICATION_VALUES, valid["specification_values"]),
         "products": lambda: write(cat.PRODUCTS, valid["products"]),
-        "product_specifications": lambda: write(cat.PRODUCT_SPECIFICATIONS, valid["product_specifications"]),
+        "product_specifications": lambda: write(cat.PRODUCT_SPECIFICATIONS, [
+            cat.NamedValue(row, names.get(row.value_code)) for row in valid["product_specifications"]]),
         "product_trade_policies": lambda: write(cat.PRODUCT_TRADE_POLICIES, valid["products"]),
         "skus": lambda: (write(cat.SKUS, valid["skus"]), write(cat.SKU_EANS, valid["skus"])),
         "sku_specifications": lambda: write(cat.SKU_SPECIFICATIONS, valid["sku_specifications"]),
@@ -306,28 +464,31 @@ def sandbox(config: SandboxConfig) -> Iterator[str]:
         server.stop()
 
 
-def print_report(runs: list[StepRun], bounds: dict[str, float], sequential: dict[str, float]) -> None:
+def print_report(runs: list[StepRun], wall: float, bound: tuple[float, str], bounds: dict[str, float],
+                 sequential: dict[str, float], skus: int, sandbox_calls: int) -> None:
     head = f"{'step':<24}{'batches':>8}{'min calls':>11}{'calls':>9}{'429s':>6}{'failed':>7}"
-    head += f"{'seconds':>9}{'bound s':>9}{'/bound':>8}{'seq s':>9}"
+    head += f"{'start s':>9}{'seconds':>9}{'bound s':>9}{'/bound':>8}{'seq s':>9}"
     print(head)
     for run in runs:
         need = sum(p.calls for p in run.phases)
-        bound = bounds[run.step.name]
+        alone = bounds[run.step.name]
         print(
             f"{run.step.name:<24}{run.batches:>8}{need:>11,}{run.calls:>9,}{run.throttled:>6}{run.failures:>7}"
-            f"{run.seconds:>9.1f}{bound:>9.1f}{run.seconds / bound if bound else 0:>8.2f}"
+            f"{run.started:>9.1f}{run.seconds:>9.1f}{alone:>9.1f}{run.seconds / alone if alone else 0:>8.2f}"
             f"{sequential[run.step.name]:>9.1f}"
         )
     need = sum(p.calls for r in runs for p in r.phases)
     calls = sum(r.calls for r in runs)
-    wall = sum(r.seconds for r in runs)
-    bound = sum(bounds.values())
     seq = sum(sequential.values())
     print()
-    print(f"VTEX calls            {calls:,} / minimum {need:,} = {calls / need:.3f}x (target <= 1.05x)")
-    print(f"wall time             {wall:.1f} s / lower bound {bound:.1f} s = {wall / bound:.2f}x"
+    print(f"VTEX calls            {calls:,} / minimum {need:,} = {calls / need:.3f}x (target <= 1.05x); "
+          f"the sandbox counted {sandbox_calls:,}")
+    print(f"calls per SKU         {calls:,} / {skus:,} = {calls / skus:.2f} (minimum {need / skus:.2f})")
+    ratio = wall / bound[0] if bound[0] else 0
+    print(f"wall time             {wall:.1f} s / lower bound {bound[0]:.1f} s ({bound[1]}) = {ratio:.2f}x"
           " (target <= 1.25x)")
-    print(f"sequential loader     {seq:.1f} s (extrapolated) / {wall:.1f} s = {seq / wall:.1f}x slower")
+    if seq:
+        print(f"sequential loader     {seq:.1f} s (extrapolated) / {wall:.1f} s = {seq / wall:.1f}x slower")
     print(f"429 responses         {sum(r.throttled for r in runs):,}")
     print(f"failed records        {sum(r.failures for r in runs):,}")
     largest = max(runs, key=lambda r: r.peak_mb)
@@ -348,24 +509,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="setting bulk_threshold (the product's default; a huge number: per record only)")
     parser.add_argument("--batch-inventory", action="store_true", help="setting batch_inventory on")
     parser.add_argument("--second-run", action="store_true", help="run the setup again and count its calls")
+    parser.add_argument("--routes", action="store_true", help="print each step's calls by route")
     args = parser.parse_args(argv)
 
     size = int(args.size) if args.size.isdigit() else args.size
     data = generate(size)
     phases = minimum_phases(data)
-    bulk_steps = {"prices"} | ({"inventory"} if args.batch_inventory else set())
-    for name in bulk_steps:
-        rows = len(data["prices"] if name == "prices" else data["stock"])
-        if rows >= args.bulk_threshold:  # a few calls per batch file: create, upload, polls
-            phases[name] = [Phase(f"{name} batch files", 0, None)]
-    slots = pool_slots()
     config = SandboxConfig(
         account="bench", latency_ms=args.latency_ms, rate_limit_scale=args.rate_limit_scale
     )
+    bulk_steps = {"prices"} | ({"inventory"} if args.batch_inventory else set())
+    for name in bulk_steps:
+        rows = len(data["prices"] if name == "prices" else data["stock"])
+        if rows >= args.bulk_threshold:
+            phases[name] = bulk_phases(data, name, config.bulk_rows_per_second)
+    slots = pool_slots()
     use_settings(batch_size=args.batch_size, max_workers=args.workers, bulk_threshold=args.bulk_threshold,
                  batch_inventory=args.batch_inventory, bulk_poll_seconds=0.5)
     runs = [StepRun(step, phases[step.name]) for step in STEPS]
     again = [StepRun(step, phases[step.name]) for step in STEPS]
+    second_wall = 0.0
 
     with tempfile.TemporaryDirectory(prefix="vtex-bench-") as folder:
         erp_url = f"sqlite:///{Path(folder) / 'erp.db'}"
@@ -376,17 +539,17 @@ def main(argv: list[str] | None = None) -> int:
             stats = SandboxStats(base_url, config)
             with task_pools(slots) as pools:
                 stats.reset()
-                run_product(runs, pools, stats)
+                wall = run_product(runs, pools)
+                sandbox_calls = sum(stats.by_status().values())
                 if args.second_run:
                     stats.reset()
-                    run_product(again, pools, stats)
+                    second_wall = run_product(again, pools)
+                    second_calls = sum(stats.by_status().values())
             stats.close()
 
-    bounds = {}
-    for run in runs:
-        tasks = min(slots[run.step.pool], run.batches)
-        bounds[run.step.name] = lower_bound(run.phases, args.latency_ms / 1000, tasks * args.workers,
-                                            args.rate_limit_scale)
+    latency = args.latency_ms / 1000
+    bounds = step_bounds(runs, slots, args.workers, latency, args.rate_limit_scale)
+    bound = lower_bound(runs, slots, args.workers, latency, args.rate_limit_scale)
 
     sequential = {step.name: 0.0 for step in STEPS}
     if args.sequential_products:
@@ -402,15 +565,19 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"catalog '{args.size}': {len(data['products']):,} products, {len(data['skus']):,} SKUs; "
           f"latency {args.latency_ms:g} ms, rate-limit scale {args.rate_limit_scale:g}, "
-          f"{args.workers} calls per task, pools {slots}")
-    print_report(runs, bounds, sequential)
-    skus = len(data["skus"])
-    calls = sum(r.calls for r in runs)
-    print(f"calls per SKU         {calls:,} / {skus:,} = {calls / skus:.2f} (bulk threshold "
-          f"{args.bulk_threshold:,}, batch inventory {'on' if args.batch_inventory else 'off'})")
+          f"{args.workers} calls per task, pools {slots}; bulk threshold {args.bulk_threshold:,}, "
+          f"batch inventory {'on' if args.batch_inventory else 'off'}")
+    print_report(runs, wall, bound, bounds, sequential, len(data["skus"]), sandbox_calls)
+    entities = [ENTITIES[name] for step in STEPS for name in step.entities]
+    erp_rows = sum(len(data[table]) for table in {t for e in entities for t in (e.table, *e.details)})
+    read = sum(r.erp_rows for r in runs)
+    print(f"ERP rows read         {read:,} / {erp_rows:,} rows in the setup's tables = "
+          f"{read / erp_rows:.2f}x (target <= 1.1x)")
     if args.second_run:
-        print(f"second run            {sum(r.calls for r in again):,} calls, "
-              f"{sum(r.seconds for r in again):.1f} s")
+        print(f"second run            {second_calls:,} calls, {second_wall:.1f} s")
+    if args.routes:
+        for run in runs:
+            print(f"{run.step.name}: " + ", ".join(f"{route} {n:,}" for route, n in run.routes.most_common()))
     return 0
 
 

@@ -16,7 +16,13 @@ the ERP:
   the feed and processes the inbox at the same time).
 
 Prints orders per second, p50/p95 delays from ready-for-handling to the ERP row and to
-start-handling, and VTEX calls per order. The state store is a throwaway PostgreSQL database
+start-handling, VTEX calls per order, and the ratios to the targets: p95 against 10 s (hook) or
+60 s (feed), and the throughput against OMS's 6,000 get-order calls a minute and against what
+this machine allows. The processing's own rate is measured first in the same run (``--ceiling
+N`` ready orders put straight into the inbox and processed, no hook or feed traffic beside it);
+in hook mode the rate at which the sandbox delivered the notifications is printed too: on one
+machine the sandbox's deliveries share the cores with the flow, and an order cannot reach the
+ERP before its notification. The state store is a throwaway PostgreSQL database
 (``--state sqlite`` for a SQLite file); the ERP is SQLite.
 
     .venv/bin/python bench/orders_burst.py --mode hook --orders 5000 --spread 100
@@ -50,6 +56,8 @@ from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers, free_port
 
 PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+P95_TARGET_S = {"hook": 10.0, "feed": 60.0}
+OMS_GET_ORDERS_PER_S = 6000 / 60
 HOOK_SECRET = "bench-hook-secret"
 
 
@@ -106,8 +114,22 @@ def when(value: datetime | str) -> float:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
-def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[float], list[float]]:
-    """Delays (s) from ready-for-handling to the ERP row and to start-handling, per order."""
+def delivery_rate(state_url: str, order_ids: set[str]) -> float:
+    """Notifications per second from the first order ready to the last notification stored."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(state_url)
+    with engine.connect() as state:
+        rows = [(row[0], json.loads(row[1])["currentChange"], when(row[2])) for row in state.execute(text(
+            "SELECT order_id, payload, received_at FROM state_inbox WHERE state = 'ready-for-handling'"))]
+    engine.dispose()
+    mine = [(epoch(change), received) for order_id, change, received in rows if order_id in order_ids]
+    return len(mine) / max(1e-6, max(r for _, r in mine) - min(c for c, _ in mine))
+
+
+def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[float], list[float], float]:
+    """Delays (s) from ready-for-handling to the ERP row and to start-handling, per order, and the
+    span from the first order ready to the last ERP row."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(state_url)
@@ -122,7 +144,9 @@ def measure(folder: Path, state_url: str, order_ids: set[str]) -> tuple[list[flo
             "SELECT vtex_order_id, received_at FROM sales_orders")}
     to_erp = [received[o] - ready[o] for o in order_ids if o in received and o in ready]
     to_handling = [handled[o] - ready[o] for o in order_ids if o in handled and o in ready]
-    return to_erp, to_handling
+    last_row = max(received[o] for o in order_ids if o in received)
+    span = last_row - min(ready[o] for o in order_ids if o in ready)
+    return to_erp, to_handling, span
 
 
 def erp_count(folder: Path) -> int:
@@ -177,6 +201,28 @@ def place_orders(admin: httpx.Client, total: int, spread: float, order_ids: set[
         time.sleep(max(0.0, started + (lot + 1) * spread / lots - time.monotonic()))
 
 
+def measure_ceiling(ctx, admin: httpx.Client, count: int) -> float:
+    """Orders/s the order processing itself moves on this machine: `count` ready orders put in
+    the inbox at once and processed (get order, ERP row, start handling), with no hook or feed
+    traffic beside it."""
+    from vtex_sync.orders.processing import process_inbox
+
+    order_ids: list[str] = []
+    while len(order_ids) < count:
+        order_ids += admin.post("/_sandbox/orders", json={"count": min(500, count - len(order_ids))}
+                                ).json()["orderIds"]
+    admin.post("/_sandbox/orders/ready").raise_for_status()
+    for order_id in order_ids:
+        ctx.state.inbox_add(ctx.account, {"orderId": order_id, "state": "ready-for-handling",
+                                          "currentChange": datetime.now(UTC).isoformat()})
+    started = time.monotonic()
+    summary = process_inbox(ctx, time_budget=600, retry_quarantine=False)
+    elapsed = time.monotonic() - started
+    if summary["done"] != count:
+        raise RuntimeError(f"ceiling: {summary}")
+    return count / elapsed
+
+
 def run_hook(ctx, folder: Path, total: int, run_start: float, linger: float) -> int:
     """Inbox runs woken by the trigger, one at a time, until every order is in the ERP; runs made."""
     from vtex_sync.orders.feed_run import process_until_empty
@@ -227,6 +273,8 @@ def main() -> int:
                         help="hook mode: the inbox run's linger_seconds (the DAG's default)")
     parser.add_argument("--state", choices=["pg", "sqlite"], default="pg")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added by the sandbox per request")
+    parser.add_argument("--ceiling", type=int, default=1000,
+                        help="orders processed straight from the inbox first, alone (0: skip)")
     args = parser.parse_args()
     # a loaded machine can take longer than the default 10 s to start the sandbox process
     real_wait = sandbox_server.wait_until_up
@@ -256,6 +304,7 @@ def main() -> int:
             print(f"catalog set up in {time.monotonic() - started:.1f}s")
             admin = httpx.Client(base_url=base_url, headers=auth_headers(config), timeout=300)
             ctx = build_context(settings=SyncSettings(max_workers=args.workers))
+            ceiling = measure_ceiling(ctx, admin, args.ceiling) if args.ceiling else None
             if args.mode == "feed":
                 configure_feed(ctx)
             else:
@@ -279,10 +328,11 @@ def main() -> int:
             calls_before = ctx.hook.stats.calls
             started = time.monotonic()
             try:
+                expected = erp_count(folder) + args.orders  # the ceiling's orders are in the ERP too
                 if args.mode == "hook":
-                    runs = run_hook(ctx, folder, args.orders, args.run_start, args.linger)
+                    runs = run_hook(ctx, folder, expected, args.run_start, args.linger)
                 else:
-                    runs = run_feed(ctx, folder, args.orders)
+                    runs = run_feed(ctx, folder, expected)
             finally:
                 if receiver is not None:
                     receiver.terminate()
@@ -293,11 +343,12 @@ def main() -> int:
             if placing is not None:
                 placing.join()
             admin.close()
-        to_erp, to_handling = measure(folder, state_url, order_ids)
+        to_erp, to_handling, span = measure(folder, state_url, order_ids)
+        delivered_rate = delivery_rate(state_url, order_ids) if args.mode == "hook" else None
         ctx.state.dispose()
     n = len(order_ids)
     print(f"mode {args.mode}: {n:,} orders ready over {args.spread:.0f}s ({n / max(args.spread, 1):,.0f}/s), "
-          f"all in the ERP after {elapsed:.1f}s in {runs} runs -> {n / elapsed:,.1f} orders/s "
+          f"all in the ERP {elapsed:.1f}s after the start in {runs} runs "
           f"({args.workers} workers, state store {args.state})")
     print(f"ready -> ERP row:        p50 {statistics.median(to_erp):.1f}s  p95 {percentile(to_erp, .95):.1f}s"
           f"  max {max(to_erp):.1f}s")
@@ -307,6 +358,23 @@ def main() -> int:
     if args.mode == "hook":
         print(f"hook: {hook_stats.get('delivered', 0):,} notifications delivered, "
               f"{hook_stats.get('failed_attempts', 0):,} failed attempts")
+    p95, target = percentile(to_erp, .95), P95_TARGET_S[args.mode]
+    print(f"p95 / target: {p95:.1f}s / {target:.0f}s = {p95 / target:.2f}")
+    rate = n / span  # first ready -> last ERP row (the wall time above adds the run's linger)
+    print(f"throughput: {n:,} orders from the first ready to the last ERP row in {span:.1f}s = "
+          f"{rate:.1f} orders/s")
+    if args.spread > 0:
+        print(f"throughput: bound by the arrival of {n / args.spread:,.0f} orders/s; "
+              "--spread 0 gives the throughput ratios")
+        return 0
+    print(f"OMS's cap / throughput: {OMS_GET_ORDERS_PER_S:.0f} / {rate:.1f} orders/s = "
+          f"{OMS_GET_ORDERS_PER_S / rate:.2f}x")
+    if ceiling is not None:
+        print(f"processing alone: {ceiling:.1f} orders/s ({args.ceiling:,} orders, {args.workers} workers) "
+              f"-> OMS's cap / processing alone = {OMS_GET_ORDERS_PER_S / ceiling:.2f}x")
+    if delivered_rate is not None:
+        print(f"hook deliveries: {delivered_rate:.1f} notifications/s -> deliveries / throughput = "
+              f"{delivered_rate / rate:.2f}x")
     return 0
 
 

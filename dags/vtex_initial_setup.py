@@ -7,6 +7,12 @@ specification groups -> fields -> values -> products -> product specifications -
 trade policies -> SKUs -> SKU specifications -> SKU images -> SKU activation -> prices (base
 and fixed per trade policy) -> warehouses (and docks) -> inventory.
 
+Each step starts once the steps writing what it refers to are done, so steps that hang off the
+same parent run side by side (product specifications, trade policies and SKUs after the
+products; SKU specifications, prices and stock after the SKUs; warehouses from the start). SKU
+images follow the SKU specifications: VTEX activates a SKU when its first image is associated,
+and only if its specifications are filled by then.
+
 Safe to re-run at any time: records already in VTEX are bound through the id map, unchanged
 records make no call, and a create whose answer was lost is looked up before it is retried.
 
@@ -83,7 +89,8 @@ from vtex_sync.steps import STEP_NAMES, STEPS
 )
 def vtex_initial_setup() -> None:
     steps = add_steps(STEPS, after=check_vtex())
-    steps[-1] >> [duplicates(), mark_setup_synced()]
+    for follower in (duplicates(), mark_setup_synced()):
+        steps >> follower
     summary(steps, flow="initial_setup")
     dry_run_marker()
 

@@ -2,8 +2,10 @@
 
 A SKU can be activated only with a RefId or an EAN, at least one image, every SKU
 specification of its category filled, and an active product whose brand and category are
-active. ``ActivateIfPossible: true`` makes the sandbox activate it as soon as all hold (in
-practice when its first image lands); a PUT with ``IsActive: true`` before that is a 400.
+active. ``ActivateIfPossible: true`` activates it "once associated with an image" (catalog.json):
+the sandbox checks when an image is associated with it (and when the SKU itself is written), so
+a specification or EAN added after the image leaves it inactive until the next such write. A
+PUT with ``IsActive: true`` before every requirement holds is a 400.
 """
 
 from __future__ import annotations

@@ -175,33 +175,70 @@ def delete_product_specification(productId: int, specificationId: int, store: St
     store.delete("product_specifications", specificationId)
 
 
-def _field_for_legacy(store: Store, product: dict[str, Any], item: LegacyProductSpecificationIn) -> dict:
+def _field_for_legacy(store: Store, item: LegacyProductSpecificationIn) -> dict[str, Any]:
     if item.Id is not None:
-        return require(store, "specification_fields", item.Id, "Field")
-    matches = [f for f in store.find("specification_fields", Name=item.Name) if not f["IsStockKeepingUnit"]]
-    if not matches:
-        raise unknown_reference("Field", item.Name)
-    return matches[0]
+        field = require(store, "specification_fields", item.Id, "Field")
+    else:
+        fields = store.find("specification_fields", Name=item.Name)
+        matches = [f for f in fields if not f["IsStockKeepingUnit"]]
+        if not matches:
+            raise unknown_reference("Field", item.Name)
+        field = matches[0]
+    if field.get("IsStockKeepingUnit"):
+        raise bad_request(f"Field {field['Id']} is a SKU specification, not a product specification")
+    return field
+
+
+def _set_field_values(store: Store, product_id: int, field: dict[str, Any], names: list[str]) -> None:
+    """The product holds exactly `names` for this field: other values go, missing ones are
+    added (an association kept keeps its id)."""
+    field_id = field["Id"]
+    existing = store.find("product_specifications", ProductId=product_id, FieldId=field_id)
+    if field["FieldTypeId"] not in VALUE_FIELD_TYPES:  # a text field: one text
+        if len(names) > 1:
+            raise bad_request(f"Field {field_id} is a text field: it takes one value, not {len(names)}")
+        for extra in existing[1:]:
+            store.delete("product_specifications", extra["Id"])
+        if not names:
+            for spec in existing[:1]:
+                store.delete("product_specifications", spec["Id"])
+            return
+        spec_id = existing[0]["Id"] if existing else assign_id(store, "product_specifications", None)
+        store.put("product_specifications", spec_id, {"Id": spec_id, "ProductId": product_id,
+                  "FieldId": field_id, "FieldValueId": None, "Text": names[0]})  # fmt: skip
+        return
+    if field["FieldTypeId"] != 7 and len(names) > 1:
+        raise bad_request(f"Field {field_id} takes one value (only a checkbox field takes several)")
+    wanted: dict[int, str] = {}
+    for name in names:
+        values = store.find("specification_values", FieldId=field_id, Name=name)
+        if not values:
+            raise unknown_reference(f"Value of field {field_id}", name)
+        wanted[values[0]["FieldValueId"]] = values[0]["Name"]
+    for spec in existing:
+        if spec["FieldValueId"] not in wanted:
+            store.delete("product_specifications", spec["Id"])
+    held = {spec["FieldValueId"] for spec in existing}
+    for value_id, name in wanted.items():
+        if value_id not in held:
+            spec_id = assign_id(store, "product_specifications", None)
+            store.put("product_specifications", spec_id, {"Id": spec_id, "ProductId": product_id,
+                      "FieldId": field_id, "FieldValueId": value_id, "Text": name})  # fmt: skip
 
 
 @router.post("/api/catalog_system/pvt/products/{productId}/specification")
 def set_product_specifications_legacy(
     productId: int, body: list[LegacyProductSpecificationIn], store: StoreDep
 ) -> None:
+    """All of a product's specifications in one call (catalog.json ``UpdateProductSpecification``):
+    each field named (by `Id`, else by `Name`) holds exactly the values listed, by name (its
+    other values go; a value the field does not have is a 400 naming it); the fields not named
+    are left as they are. A text field takes one text. Nothing is written when an item is bad."""
     with store.transaction():
-        product = get_or_404(store, "products", productId, "Product")
-        for item in body:
-            field = _field_for_legacy(store, product, item)
-            if field["FieldTypeId"] not in VALUE_FIELD_TYPES:
-                set_product_specification(
-                    store, productId, field["Id"], None, item.Value[0] if item.Value else None
-                )
-                continue
-            for name in item.Value:
-                values = store.find("specification_values", FieldId=field["Id"], Name=name)
-                if not values:
-                    raise unknown_reference(f"Value of field {field['Id']}", name)
-                set_product_specification(store, productId, field["Id"], values[0]["FieldValueId"], None)
+        get_or_404(store, "products", productId, "Product")
+        fields = [(_field_for_legacy(store, item), item.Value) for item in body]
+        for field, names in fields:
+            _set_field_values(store, productId, field, list(dict.fromkeys(names)))
 
 
 @router.get("/api/catalog_system/pvt/products/{productId}/specification")

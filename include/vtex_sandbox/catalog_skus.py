@@ -124,7 +124,6 @@ def add_sku_specification(skuId: int, body: SkuSpecificationIn, store: StoreDep)
             "Text": value["Name"],
         }
         store.put("sku_specifications", spec_id, doc)
-        activate_if_possible(store, skuId)
         return doc
 
 
@@ -249,7 +248,6 @@ def add_ean(skuId: int, ean: str, store: StoreDep) -> None:
         if any(e["SkuId"] != skuId for e in store.find("sku_eans", Ean=ean)):
             raise bad_request(f"EAN {ean} already belongs to another SKU")
         store.put("sku_eans", f"{skuId}-{ean}", {"SkuId": skuId, "Ean": ean})
-        activate_if_possible(store, skuId)
 
 
 @router.get("/api/catalog/pvt/stockkeepingunit/{skuId}/ean")

@@ -105,6 +105,9 @@ class SyncContext:
     settings: SyncSettings = field(default_factory=SyncSettings)
     run_key: str | None = None  # the Airflow run: finds a retried task's VTEX batches again
     deferred: list | None = None  # set by a deferrable task: bulk batches it waits for
+    # an initial-setup task: whether the run confirmed a blast radius past the guard's limits
+    # (`flows.setup_guard`); None when the caller guards its own run (the incremental syncs)
+    confirm_blast_radius: bool | None = None
 
     @cached_property
     def clients(self) -> Clients:

@@ -22,6 +22,21 @@ class Readback(StrEnum):
 
     KEY = "key"  # the id-map key is the row's key
     FIRST_PART = "first_part"  # the row's key is the id-map key's first part (one row, many records)
+    # every row whose first key column is the key's first part (records written together, one
+    # call per group: a product's specifications)
+    GROUP = "group"
+
+    def row_key(self, key: str) -> str:
+        """The key of the ERP row an id-map key of this kind comes from (`GROUP`: the value of
+        the table's first key column its group's rows share)."""
+        return key if self is Readback.KEY else key.split("|", 1)[0]
+
+
+class Removal(StrEnum):
+    """What reaches VTEX when the ERP no longer has a record VTEX holds."""
+
+    DEACTIVATE = "deactivate"  # the VTEX object stays, with `IsActive: false` (products, SKUs)
+    DELETE = "delete"  # the VTEX child record is deleted (specifications, images, trade-policy links)
 
 
 class Flow(StrEnum):
@@ -55,6 +70,15 @@ class Entity:
     details: tuple[str, ...] = ()
     sync: Flow | None = None  # the incremental sync that retries its pending records
     readback: Readback = Readback.KEY
+    # a derived record's source columns: a bad value there holds back this record alone, and
+    # the rest of the row is written (a SKU without its bad EAN)
+    fields: tuple[str, ...] = ()
+    # what VTEX is sent when the ERP drops the record: its row deleted outright, or (derived
+    # records) no longer made from a row that is still there
+    removal: Removal | None = None
+    # entities whose step must finish before this one starts, beyond its parents (an order
+    # VTEX needs that no foreign key shows)
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +99,8 @@ class Step:
     table: str  # the ERP table whose size decides the number of batches
     batched: bool = False
     entities: tuple[str, ...] = ()
+    # the steps that must finish before this one starts (derived from the entities' parents)
+    upstream: tuple[str, ...] = ()
 
 
 _catalog = partial(Entity, group="catalog", pool="vtex_catalog", sync=Flow.CATALOG)
@@ -97,29 +123,40 @@ CATALOGUE: tuple[Entity | Pass, ...] = (
     ),
     _catalog(
         "product", "products", ("ref_id",), "products", batched=True,
-        parents={"category_code": "category", "brand_code": "brand"},
+        parents={"category_code": "category", "brand_code": "brand"}, removal=Removal.DEACTIVATE,
     ),
     _catalog(
         "product_specification", "product_specifications", ("product_ref_id", "field_code", "value_code"),
-        "product_specifications", batched=True,
+        "product_specifications", batched=True, readback=Readback.GROUP,
         parents={"product_ref_id": "product", "field_code": "specification_field",
                  "value_code": "specification_value"},
+        removal=Removal.DELETE,
     ),
     _catalog(
         "product_trade_policy", "products", ("product_ref_id", "trade_policy_id"), "product_trade_policies",
         batched=True, derived=True, readback=Readback.FIRST_PART, parents={"product_ref_id": "product"},
+        fields=("trade_policies",), removal=Removal.DELETE,
     ),
-    _catalog("sku", "skus", ("ref_id",), "skus", batched=True, parents={"product_ref_id": "product"}),
-    _catalog("sku_ean", "skus", ("ref_id",), "skus", batched=True, derived=True, parents={"ref_id": "sku"}),
+    _catalog(
+        "sku", "skus", ("ref_id",), "skus", batched=True, parents={"product_ref_id": "product"},
+        removal=Removal.DEACTIVATE,
+    ),
+    _catalog(
+        "sku_ean", "skus", ("ref_id",), "skus", batched=True, derived=True, parents={"ref_id": "sku"},
+        fields=("ean",),
+    ),
     _catalog(
         "sku_specification", "sku_specifications", ("sku_ref_id", "field_code"), "sku_specifications",
         batched=True,
         parents={"sku_ref_id": "sku", "field_code": "specification_field",
                  "value_code": "specification_value"},
+        removal=Removal.DELETE,
     ),
+    # VTEX activates a SKU created with ActivateIfPossible when an image is associated with it
+    # (catalog.json, guide skus.md), and only if its specifications are filled by then
     _catalog(
         "sku_image", "sku_images", ("sku_ref_id", "position"), "sku_images", batched=True,
-        parents={"sku_ref_id": "sku"},
+        parents={"sku_ref_id": "sku"}, removal=Removal.DELETE, after=("sku_specification",),
     ),
     Pass("sku_activation", "sku"),
     Entity(
@@ -161,6 +198,8 @@ def entities(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> dict[str, Entity
         for column, parent in item.parents.items():
             if parent != item.name and parent not in found:
                 raise ValueError(f"entity {item.name!r}: parent {parent!r} ({column}) is not declared before")
+        if item.fields and not item.derived:
+            raise ValueError(f"entity {item.name!r}: only a derived entity holds back source fields")
         for column, owner in item.owners.items():
             if owner not in names:
                 raise ValueError(f"entity {item.name!r}: owner {owner!r} ({column}) is not declared")
@@ -169,7 +208,8 @@ def entities(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> dict[str, Entity
 
 
 def steps(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> tuple[Step, ...]:
-    """The steps in the order they run; entities sharing a step must agree on its group and pool."""
+    """The steps in VTEX's documented order, each with the steps it waits for; entities sharing
+    a step must agree on its group and pool."""
     catalogue = tuple(catalogue)
     declared = entities(catalogue)
     by_name: dict[str, Step] = {}
@@ -185,7 +225,57 @@ def steps(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> tuple[Step, ...]:
         if (step.group, step.pool, step.batched) != (entity.group, entity.pool, entity.batched):
             raise ValueError(f"entity {entity.name!r} disagrees with step {name!r}: group, pool, batches")
         by_name[name] = replace(step, entities=step.entities + (entity.name,))
-    return tuple(by_name.values())
+    upstream = _upstream(catalogue, declared)
+    return tuple(replace(step, upstream=upstream[step.name]) for step in by_name.values())
+
+
+def _upstream(
+    catalogue: tuple[Entity | Pass, ...], declared: dict[str, Entity]
+) -> dict[str, tuple[str, ...]]:
+    """Step -> the earlier steps it waits for: those writing its entities' parents (and the
+    entities it is declared `after`); a pass waits for every earlier step writing a child of
+    its entity (SKU activation after the SKUs' EANs, specifications and images). Steps that
+    hang off the same parent therefore run side by side."""
+    writer: dict[str, str] = {}
+    needs: dict[str, list[str]] = {}
+    for item in catalogue:
+        step = item.step
+        wanted = needs.setdefault(step, [])
+        if isinstance(item, Pass):
+            children = [e.name for e in declared.values() if item.entity in e.parents.values()]
+            names = [item.entity, *children]
+        else:
+            names = [*item.parents.values(), *item.after]
+            for name in item.after:
+                if name not in declared:
+                    raise ValueError(f"entity {item.name!r}: after {name!r}, which is not declared")
+        for name in names:
+            source = writer.get(name)
+            if source is not None and source != step and source not in wanted:
+                wanted.append(source)
+        if isinstance(item, Entity):
+            writer.setdefault(item.name, step)
+    return _without_implied(needs)
+
+
+def _without_implied(needs: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Drop a wait that another wait already implies (fields wait for groups, which wait for
+    categories: fields need not name categories)."""
+
+    def ancestors(step: str) -> set[str]:
+        found: set[str] = set()
+        todo = list(needs.get(step, ()))
+        while todo:
+            name = todo.pop()
+            if name not in found:
+                found.add(name)
+                todo.extend(needs.get(name, ()))
+        return found
+
+    return {
+        step: tuple(w for w in wanted if not any(w in ancestors(other) for other in wanted if other != w))
+        for step, wanted in needs.items()
+    }
 
 
 def validation_parents(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> dict[str, dict[str, str]]:
@@ -213,6 +303,23 @@ def pending_reads(
 ) -> dict[str, tuple[str, Readback]]:
     """Entity -> (ERP table, readback) for the entities whose pending records `flow` retries."""
     return {e.name: (e.table, e.readback) for e in entities(catalogue).values() if e.sync == flow}
+
+
+def held_fields(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> dict[str, dict[str, str]]:
+    """ERP table -> {column: derived entity}: the columns whose bad value holds back only that record."""
+    result: dict[str, dict[str, str]] = {}
+    for entity in entities(catalogue).values():
+        for column in entity.fields:
+            result.setdefault(entity.table, {})[column] = entity.name
+    return result
+
+
+def removable(flow: Flow, catalogue: Iterable[Entity | Pass] = CATALOGUE) -> tuple[Entity, ...]:
+    """The entities of `flow` whose rows deleted from the ERP are removed in VTEX (own tables only:
+    a derived record is removed where its source row is read)."""
+    return tuple(
+        e for e in entities(catalogue).values() if e.sync == flow and e.removal is not None and not e.derived
+    )
 
 
 def flow_pool(flow: Flow, catalogue: Iterable[Entity | Pass] = CATALOGUE) -> str:

@@ -7,8 +7,9 @@ value or its exception, in input order. The exception is VTEX rejecting the cred
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -54,30 +55,62 @@ class Executor:
         self, fn: Callable[[T], R], items: Iterable[T], *, max_workers: int | None = None
     ) -> list[Result[T, R]]:
         """`fn` over `items` on the pool; results keep input order, failures are returned, not raised."""
-        from vtex_provider.exceptions import VtexAuthError
-
         todo = list(items)
-        fatal: list[VtexAuthError] = []
-
-        def run_one(item: T) -> Result[T, R]:
-            if fatal:
-                return Result(item, error=fatal[0])
-            try:
-                return Result(item, value=fn(item))
-            except VtexAuthError as exc:  # no retry and no other record can succeed
-                fatal.append(exc)
-                return Result(item, error=exc)
-            except Exception as exc:  # noqa: BLE001 - one item's failure is its result
-                return Result(item, error=exc)
-
         if not todo:
             return []
+        guard = _Guard()
         workers = max(1, min(max_workers or self.max_workers, len(todo)))
         if workers == 1:
-            results = [run_one(item) for item in todo]
+            results = [guard.run(fn, item) for item in todo]
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex") as pool:
-                results = list(pool.map(run_one, todo))
-        if fatal:
-            raise fatal[0]
+                results = list(pool.map(lambda item: guard.run(fn, item), todo))
+        guard.raise_fatal()
         return results
+
+    @contextmanager
+    def submitter(self) -> Iterator[Callable[[Callable[[], R]], Future[Result[None, R]]]]:
+        """``submit(fn)`` onto the pool for the block, each call's `Result` in its future (for a
+        caller that keeps the pool busy while it handles earlier results). A rejected credential
+        stops every later call and is raised when the block ends."""
+        guard = _Guard()
+        if self.max_workers == 1:  # in the caller's thread, one call at a time
+
+            def inline(fn: Callable[[], R]) -> Future[Result[None, R]]:
+                future: Future[Result[None, R]] = Future()
+                future.set_result(guard.run(lambda _: fn(), None))
+                return future
+
+            yield inline
+        else:
+            with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="vtex") as pool:
+
+                def submit(fn: Callable[[], R]) -> Future[Result[None, R]]:
+                    return pool.submit(guard.run, lambda _: fn(), None)
+
+                yield submit
+        guard.raise_fatal()
+
+
+class _Guard:
+    """One item's failure is its result; VTEX rejecting the credentials stops the ones after."""
+
+    def __init__(self) -> None:
+        self.fatal: list[BaseException] = []
+
+    def run(self, fn: Callable[[T], R], item: T) -> Result[T, R]:
+        from vtex_provider.exceptions import VtexAuthError
+
+        if self.fatal:
+            return Result(item, error=self.fatal[0])
+        try:
+            return Result(item, value=fn(item))
+        except VtexAuthError as exc:  # no retry and no other record can succeed
+            self.fatal.append(exc)
+            return Result(item, error=exc)
+        except Exception as exc:  # noqa: BLE001 - one item's failure is its result
+            return Result(item, error=exc)
+
+    def raise_fatal(self) -> None:
+        if self.fatal:
+            raise self.fatal[0]

@@ -21,7 +21,11 @@ class RecordStatus(StrEnum):
     WAITING_PARENT = "waiting_parent"  # a parent has no VTEX id yet: retried when it lands
     FAILED = "failed"  # the last write failed: retried by the next run
     REMOVED = "removed"  # deleted from the ERP, sent inactive to VTEX
+    # an update held back until the record's children are in (a SKU's, for the activation step)
+    WAITING_PASS = "waiting_pass"
 
 
 # statuses an incremental run reads back and retries
-PENDING: tuple[RecordStatus, ...] = (RecordStatus.WAITING_PARENT, RecordStatus.FAILED)
+PENDING: tuple[RecordStatus, ...] = (
+    RecordStatus.WAITING_PARENT, RecordStatus.FAILED, RecordStatus.WAITING_PASS
+)

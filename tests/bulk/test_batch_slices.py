@@ -65,3 +65,42 @@ def test_a_skus_fixed_prices_fall_in_the_batch_of_its_price(erp):
         skus = {r["sku_ref_id"] for r in read_table(ctx, "prices", batch=batch)}
         fixed = {r["sku_ref_id"] for r in read_table(ctx, "fixed_prices", batch=batch)}
         assert fixed <= skus
+
+
+def test_a_csv_batch_parses_only_the_blocks_of_its_slice(tmp_path, monkeypatch):
+    """A CSV file sorted by its key: the batches together parse the file about once (blocks of
+    `csv_blocks.BLOCK_ROWS` rows), where each used to parse it whole."""
+    from vtex_sync.erp import csv_blocks
+    from vtex_sync.erp.file_reader import CsvTable
+    from vtex_sync.erp.files import write_drop
+
+    write_drop(tmp_path, {"stock": generate("demo")["stock"]}, file_format="csv")
+    erp = erp_from_url(tmp_path, file_format="csv")
+    total = erp.count("stock")
+    parsed = {"rows": 0}
+    row = CsvTable._row
+
+    def counted(self, *args):
+        parsed["rows"] += 1
+        return row(self, *args)
+
+    monkeypatch.setattr(CsvTable, "_row", counted)
+    for count in (7, 40):
+        plan = batches(erp, "stock", count)  # the batch plan reads the whole file once
+        parsed["rows"] = 0
+        ctx = SimpleNamespace(erp=erp)
+        seen = [row_key("stock", r) for b in plan for r in read_table(ctx, "stock", batch=b)]
+        assert sorted(seen) == sorted(set(seen)) and len(seen) == total
+        assert parsed["rows"] <= total + 2 * csv_blocks.BLOCK_ROWS * count, (count, parsed["rows"])
+    assert (tmp_path / csv_blocks.FOLDER / "stock.json").exists()  # cut once, kept for every batch
+
+
+def test_a_csv_file_whose_quotes_do_not_balance_is_read_whole(tmp_path):
+    from vtex_sync.erp import csv_blocks
+
+    path = tmp_path / "stock.csv"
+    path.write_text('sku_ref_id,warehouse_code,quantity\nA,W,1\n"B,W,2\nC,W,3\n')
+    assert csv_blocks.blocks(path, "stock", "sku_ref_id", encoding="utf-8", delimiter=",") is None
+    path.write_text('sku_ref_id,warehouse_code,quantity\nA,W,1\n"B\nB",W,2\nC,W,3\n')
+    (block,) = csv_blocks.blocks(path, "stock", "sku_ref_id", encoding="utf-8", delimiter=",")
+    assert (block.rows, block.low, block.high, block.line) == (3, "A", "C", 2)

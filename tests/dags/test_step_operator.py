@@ -22,7 +22,32 @@ def test_a_toy_entity_in_the_catalogue_becomes_a_mapped_task_in_its_group_and_po
     toy = dag.get_task("catalog.toys")
     assert toy.pool == "vtex_catalog"
     assert dag.get_task("catalog.toys_batches").task_id in toy.upstream_task_ids
-    assert "logistics.inventory" in dag.get_task("catalog.toys_batches").upstream_task_ids
+    # it waits for its parent's step only, so it runs beside the other steps hanging off SKUs
+    assert dag.get_task("catalog.toys_batches").upstream_task_ids == {"catalog.skus"}
+
+
+def test_steps_hanging_off_the_same_parent_run_side_by_side_in_vtex_s_order() -> None:
+    loading = [s for s in steps() if s.group != CUSTOMER_GROUP]
+    with DAG("setup", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        add_steps(loading)
+
+    def waits_for(step: str, group: str = "catalog") -> set[str]:
+        head = dag.get_task(f"{group}.{step}_batches") if dag.has_task(f"{group}.{step}_batches") else (
+            dag.get_task(f"{group}.{step}"))
+        return {task.split(".", 1)[1] for task in head.upstream_task_ids}
+
+    for sibling in ("product_specifications", "product_trade_policies", "skus"):
+        assert "products" in waits_for(sibling)
+    assert waits_for("sku_specifications") == {"skus", "specification_values"}
+    assert waits_for("prices", "pricing") == {"skus"}
+    assert waits_for("inventory", "logistics") == {"skus", "warehouses"}
+    # images after the specifications (VTEX activates a SKU when its image lands), activation last
+    assert waits_for("sku_images") == {"sku_specifications"}
+    assert waits_for("sku_activation") == {"sku_images"}
+    # every step's upstream comes earlier in VTEX's documented order
+    order = [s.name for s in loading]
+    for step in loading:
+        assert all(order.index(up) < order.index(step.name) for up in step.upstream), step.name
 
 
 def test_the_rendered_fields_show_step_batch_and_window() -> None:

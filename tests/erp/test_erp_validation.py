@@ -37,8 +37,6 @@ def only_entry(result, key):
         ({"name": None}, "name", "missing_value"),
         ({"packaged_weight_kg": -1}, "packaged_weight_kg", "negative"),
         ({"packaged_weight_kg": 0}, "packaged_weight_kg", "out_of_range"),
-        ({"ean": "4006381333932"}, "ean", "bad_ean"),
-        ({"ean": "12345"}, "ean", "bad_ean"),
         ({"name": "x" * 201}, "name", "too_long"),
         ({"ref_id": "R" * 51}, "ref_id", "too_long"),
     ],
@@ -50,6 +48,30 @@ def test_bad_sku_rows_are_quarantined_and_the_rest_go_on(overrides, field, rule)
     entry = result.quarantined[0]
     assert (entry.table, entry.field, entry.rule) == ("skus", field, rule)
     assert len(result.quarantined) == 1
+
+
+@pytest.mark.parametrize("ean", ["4006381333932", "12345"])
+def test_a_bad_ean_holds_back_only_the_ean(ean):
+    result = validate_rows("skus", [sku("S1"), sku("BAD", ean=ean)])
+    assert [s.ref_id for s in result.valid] == ["S1", "BAD"]
+    held = result.valid[1]
+    assert (held.ean, held.held, result.valid[0].held) == (None, {"ean"}, frozenset())
+    entry = only_entry(result, "BAD")
+    assert (entry.field, entry.value, entry.rule, entry.held_back) == ("ean", ean, "bad_ean", "sku_ean")
+    assert "only sku_ean is held back" in entry.message
+
+
+def test_a_bad_trade_policy_list_holds_back_only_the_links():
+    row = {"ref_id": "P1", "category_code": "C", "brand_code": "B", "name": "Shirt", "trade_policies": "1;2",
+           "updated_at": STAMP}
+    result = validate_rows("products", [row])
+    assert result.valid[0].held == {"trade_policies"}
+    assert only_entry(result, "P1").held_back == "product_trade_policy"
+
+
+def test_a_bad_ean_beside_another_bad_value_holds_back_the_whole_row():
+    result = validate_rows("skus", [sku("BAD", ean="12345", packaged_weight_kg=0)])
+    assert not result.valid and only_entry(result, "BAD").held_back is None
 
 
 def test_missing_field():

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.contract import contract_knobs
 from tests.setup.conftest import APP_KEY, APP_TOKEN, Store, wire
 from vtex_demo.generator import generate, load_into
 from vtex_sandbox.config import SandboxConfig
@@ -17,7 +18,8 @@ from vtex_sandbox.server import SandboxServer, auth_headers
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    config = SandboxConfig(account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=2)
+    config = SandboxConfig(account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=2,
+                           **contract_knobs())
     server = SandboxServer(config)
     try:
         base_url = server.start()

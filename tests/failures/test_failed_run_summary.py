@@ -27,7 +27,7 @@ def setup_dag() -> Any:
 
 def break_skus(store: Store, refs: list[str]) -> None:
     """The id map points these SKUs at ids VTEX does not have, and the ERP changed them, so the
-    activation step's updates fail (VTEX answers 404)."""
+    SKU step fails on them (VTEX answers 404 for their EANs)."""
     with StateStore(store.state_url).engine.begin() as conn:
         for number, ref in enumerate(refs):
             missing = {"id": str(99999990 + number), "k": ref}
@@ -49,24 +49,25 @@ def test_a_run_failed_on_its_records_is_summarised_and_still_fails(
     victims = [refs[0], refs[-1]]  # one in the first batch, one in the last
     break_skus(store, victims)
 
-    run = setup_dag().test(run_conf={"entities": ["sku_activation"], "batch_size": 10})
+    run = setup_dag().test(run_conf={"entities": ["skus"], "batch_size": 10})
 
     assert run.state == DagRunState.FAILED
     tis = run.get_task_instances()
-    batches = sorted((ti for ti in tis if ti.task_id == "catalog.sku_activation"),
+    batches = sorted((ti for ti in tis if ti.task_id == "catalog.skus"),
                      key=lambda ti: ti.map_index)
     assert len(batches) > 2
     failed = [ti for ti in batches if ti.state == "failed"]
     assert len(failed) == 2, [(ti.map_index, ti.state) for ti in batches]
-    assert [ti.rendered_map_index for ti in batches][:1] == [f"sku_activation batch 1/{len(batches)}"]
+    assert [ti.rendered_map_index for ti in batches][:1] == [f"skus batch 1/{len(batches)}"]
 
     summary = next(ti for ti in tis if ti.task_id == "summary")
     assert summary.state == "success"
     report = summary.xcom_pull(task_ids="summary")
     assert report["failures"] == 2, report
-    assert report["totals"]["sku_activation"]["failed"] == 2
-    assert report["totals"]["sku_activation"]["unchanged"] == len(refs) - 2
-    names = sorted(f"catalog.sku_activation[{ti.map_index}]" for ti in failed)
+    eans = report["totals"]["sku_ean"]
+    assert eans["failed"] == 2 and eans["unchanged"] == eans["planned"] - 2
+    assert sum(t.get("failed", 0) for t in report["totals"].values()) == 2
+    names = sorted(f"catalog.skus[{ti.map_index}]" for ti in failed)
     assert sorted(report["failed_tasks"]) == names
     assert "XCom not found" not in capsys.readouterr().out, "the summary looked up tasks that did not run"
     kept = StateStore(store.state_url).runs("setupshop", "initial_setup")[0]
@@ -74,8 +75,9 @@ def test_a_run_failed_on_its_records_is_summarised_and_still_fails(
 
     states = {ti.task_id: ti.state for ti in tis if ti.map_index < 0}
     assert states["catalog.products"] == "skipped", "a step left out of the run is not shown as skipped"
-    assert states["logistics.warehouses"] == "upstream_failed"  # after the failed step
-    assert states["catalog.skus_batches"] == "skipped" and states["dry_run"] == "skipped"
+    assert states["catalog.sku_images_batches"] == "upstream_failed"  # after the failed step
+    assert states["logistics.warehouses"] == "skipped"  # left out, and not after the failed step
+    assert states["catalog.products_batches"] == "skipped" and states["dry_run"] == "skipped"
     assert states["mark_setup_synced"] == "upstream_failed"
     watermarks = StateStore(store.state_url)
     assert watermarks.get_watermark("setupshop", "catalog") is None, "a failed setup moved the watermark"

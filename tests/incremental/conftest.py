@@ -58,6 +58,11 @@ class Shop:
         stats = self.vtex.get("/_sandbox/stats").raise_for_status().json()
         return sum(row["count"] for row in stats["by_route"] if row["method"] != "GET")
 
+    def calls(self) -> int:
+        """Every call the sandbox served since the last reset (reads too)."""
+        stats = self.vtex.get("/_sandbox/stats").raise_for_status().json()
+        return sum(row["count"] for row in stats["by_route"])
+
     def sku_ids(self) -> dict[str, str]:
         """ERP SKU ref id -> VTEX SKU id."""
         return {s["RefId"]: str(s["Id"]) for s in self.export()["skus"]}

@@ -202,3 +202,57 @@ def test_trade_policies_and_eans(vtex: httpx.Client) -> None:
     assert vtex.get(f"/api/catalog/pvt/stockkeepingunit/{ids['sku']}/ean").json() == ["789"]
     assert vtex.delete(f"/api/catalog/pvt/stockkeepingunit/{ids['sku']}/ean/789").status_code == 200
     assert vtex.get(f"/api/catalog/pvt/stockkeepingunit/{ids['sku']}/ean").json() == []
+
+
+def _product_fields(client: httpx.Client, ids: dict[str, int]) -> dict[str, int]:
+    """A checkbox field with values Cotton, Linen and Silk, a radio field (S, M) and a text field."""
+    group = ok(client.post("/api/catalog/pvt/specificationgroup",
+                           json={"CategoryId": ids["leaf"], "Name": "Fabric", "Position": 1}))
+    made: dict[str, int] = {}
+    for name, kind in (("Material", 7), ("Fit", 6), ("Care", 1)):
+        field = ok(client.post("/api/catalog/pvt/specification", json={
+            "FieldTypeId": kind, "CategoryId": ids["leaf"], "FieldGroupId": group["Id"], "Name": name,
+            "IsFilter": False, "IsRequired": False, "IsOnProductDetails": True, "IsStockKeepingUnit": False,
+            "IsActive": True, "Position": 1, "IsWizard": False, "IsTopMenuLinkActive": False,
+            "IsSideMenuLinkActive": False, "Description": name,
+        }))  # fmt: skip
+        made[name] = field["Id"]
+    for field, values in (("Material", ("Cotton", "Linen", "Silk")), ("Fit", ("S", "M"))):
+        for position, value in enumerate(values, 1):
+            ok(client.post("/api/catalog/pvt/specificationvalue", json={
+                "FieldId": made[field], "Name": value, "IsActive": True, "Position": position}))
+    return made
+
+
+def ok(response: httpx.Response) -> dict:
+    assert response.status_code in (200, 201, 204), f"{response.status_code} {response.text}"
+    return response.json() if response.content else {}
+
+
+def test_one_call_sets_every_named_field_of_a_product_exactly(strict: httpx.Client) -> None:
+    """``POST /api/catalog_system/pvt/products/{id}/specification`` (VTEX's array route): each
+    field it names holds exactly the values listed, by name; fields it does not name stay."""
+    from tests.sandbox import vtex_bodies as vb
+
+    ids = vb.catalog(strict)
+    fields = _product_fields(strict, ids)
+    url = f"/api/catalog_system/pvt/products/{ids['product']}/specification"
+
+    ok(strict.post(url, json=[{"Id": fields["Material"], "Value": ["Cotton", "Linen"]},
+                              {"Id": fields["Fit"], "Value": ["M"]},
+                              {"Name": "Care", "Value": ["Hand wash"]}]))
+    assert sorted((s["Id"], tuple(s["Value"])) for s in strict.get(url).json()) == sorted([
+        (fields["Material"], ("Cotton", "Linen")), (fields["Fit"], ("M",)), (fields["Care"], ("Hand wash",))])
+
+    ok(strict.post(url, json=[{"Id": fields["Material"], "Value": ["Linen", "Silk"]}]))  # Cotton goes
+    held = {s["Id"]: s["Value"] for s in strict.get(url).json()}
+    assert sorted(held[fields["Material"]]) == ["Linen", "Silk"]
+    assert held[fields["Fit"]] == ["M"] and held[fields["Care"]] == ["Hand wash"]  # not named: kept
+
+    unknown = strict.post(url, json=[{"Id": fields["Fit"], "Value": ["XL"]}])
+    assert unknown.status_code == 400 and "XL" in unknown.json()["error"]["message"]
+    two = strict.post(url, json=[{"Id": fields["Fit"], "Value": ["S", "M"]}])
+    assert two.status_code == 400 and "one value" in two.json()["error"]["message"]
+    no_value = strict.post(url, json=[{"Id": fields["Fit"]}])
+    assert no_value.status_code == 400 and "Value" in no_value.json()["error"]["message"]
+    assert {s["Id"]: s["Value"] for s in strict.get(url).json()} == held  # nothing of a bad call landed

@@ -41,9 +41,22 @@ def test_activate_if_possible_waits_for_the_first_image(strict: httpx.Client) ->
 def test_an_ean_instead_of_a_refid_is_enough(strict: httpx.Client) -> None:
     ids = vb.catalog(strict)
     sku = vb.ok(strict.post(SKU_URL, json=vb.sku(ids["product"], None, ActivateIfPossible=True)))
-    vb.ok(strict.post(f"{SKU_URL}/{sku['Id']}/file", json=vb.IMAGE))
-    assert _is_active(strict, sku["Id"]) is False  # neither RefId nor EAN yet
     vb.ok(strict.post(f"{SKU_URL}/{sku['Id']}/ean/7890000000017"))
+    assert _is_active(strict, sku["Id"]) is False  # no image yet
+    vb.ok(strict.post(f"{SKU_URL}/{sku['Id']}/file", json=vb.IMAGE))
+    assert _is_active(strict, sku["Id"]) is True
+
+
+def test_activate_if_possible_checks_when_an_image_lands_not_later(strict: httpx.Client) -> None:
+    """VTEX activates "once associated with an image": a requirement met after the image (here
+    the EAN of a SKU without RefId) leaves the SKU inactive until the next image or SKU write."""
+    ids = vb.catalog(strict)
+    body = vb.sku(ids["product"], None, ActivateIfPossible=True)
+    sku = vb.ok(strict.post(SKU_URL, json=body))
+    vb.ok(strict.post(f"{SKU_URL}/{sku['Id']}/file", json=vb.IMAGE))
+    vb.ok(strict.post(f"{SKU_URL}/{sku['Id']}/ean/7890000000024"))
+    assert _is_active(strict, sku["Id"]) is False
+    vb.ok(strict.post(f"{SKU_URL}/{sku['Id']}/file", json={**vb.IMAGE, "Name": "second", "IsMain": False}))
     assert _is_active(strict, sku["Id"]) is True
 
 
@@ -88,7 +101,12 @@ def test_sku_specifications_must_be_filled(vtex: httpx.Client) -> None:
     assert _is_active(vtex, sku["Id"]) is False
     spec = {"FieldId": field["Id"], "FieldValueId": value["FieldValueId"]}
     vb.ok(vtex.post(f"{SKU_URL}/{sku['Id']}/specification", json=spec))
-    assert _is_active(vtex, sku["Id"]) is True
+    assert _is_active(vtex, sku["Id"]) is False  # filled after its image: VTEX checked then
+    other = vb.ok(vtex.post(SKU_URL, json={**SKU, "ProductId": ids["product"], "RefId": "A-5",
+                                           "ActivateIfPossible": True}))  # fmt: skip
+    vb.ok(vtex.post(f"{SKU_URL}/{other['Id']}/specification", json=spec))
+    vb.ok(vtex.post(f"{SKU_URL}/{other['Id']}/file", json=vb.IMAGE))
+    assert _is_active(vtex, other["Id"]) is True  # specification first, then the image
 
 
 # --- full-replace PUTs -------------------------------------------------------------------

@@ -187,7 +187,7 @@ def test_migrating_twice_is_a_no_op(url):
     tables = set(inspect(store.engine).get_table_names())
     store.migrate()
     store.migrate()
-    assert store.current_revision() == "0002"
+    assert store.current_revision() == "0003"
     assert set(inspect(store.engine).get_table_names()) == tables
     assert store.get_binding(ACCOUNT, "brand", "B1").vtex_id == "1"
     store.engine.dispose()
@@ -262,7 +262,7 @@ def test_concurrent_claims_never_share_an_event(url):
 @pytest.mark.slow
 def test_concurrent_first_migrations(url):
     outputs = _run_processes(_migrate_and_report, url, 4)
-    assert outputs == ["0002"] * 4
+    assert outputs == ["0003"] * 4
 
 
 def _migrate_and_report(url: str, worker: int, results) -> None:

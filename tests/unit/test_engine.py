@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,3 +138,45 @@ def test_task_results_stay_small(ctx: Ctx) -> None:
     outcome = run(ctx, spec, [Row(f"B{i}", f"Brand {i}") for i in range(500)])
     assert outcome.counts["failed"] == 500
     assert len(json.dumps(outcome.as_dict())) < 5_000
+
+
+def test_a_record_whose_lease_another_writer_holds_is_bound_to_what_that_writer_made(ctx: Ctx) -> None:
+    """The chunk takes the leases it can; a record leased by another writer waits for it on the
+    one-record path and binds the other writer's object instead of creating one."""
+    other = threading.Event()
+
+    def other_writer() -> None:
+        with ctx.state.create_lease("shop", "brand", "B2", owner="other"):
+            other.set()
+            time.sleep(0.5)
+            ctx.clients.objects[99] = {"Name": "Zeta"}
+            ctx.state.bind("shop", "brand", "B2", 99, payload_hash="theirs", clear_intent=True)
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    other.wait(5)
+    outcome = run(ctx, SPEC, [Row("B1", "Acme"), Row("B2", "Zeta"), Row("B3", "Omega")])
+    thread.join(5)
+
+    assert outcome.counts["created"] == 3 and ctx.clients.creates == 2  # B2 was not created again
+    bound = {k: b.vtex_id for k, b in ctx.state.bindings("shop", "brand").items()}
+    assert bound["B2"] == "99" and bound["B1"] and bound["B3"] and bound["B1"] != bound["B3"]
+    assert ctx.state.intents("shop", "brand") == [] and ctx.state.lease_holder("shop", "brand", "B1") is None
+
+
+def test_a_chunk_whose_answers_were_never_bound_is_found_on_the_next_run(ctx: Ctx, monkeypatch) -> None:
+    """A writer that dies after VTEX answered and before the chunk is bound leaves the intents:
+    the next run looks each record up and binds it, creating nothing again."""
+    from vtex_sync.state.store import StateStore
+
+    monkeypatch.setattr(StateStore, "finish_writes", lambda *a, **k: (_ for _ in ()).throw(SystemExit))
+    with pytest.raises(SystemExit):
+        run(ctx, SPEC, [Row("B1", "Acme"), Row("B2", "Zeta")])
+    monkeypatch.undo()
+    assert {i.erp_key for i in ctx.state.intents("shop", "brand")} == {"B1", "B2"}
+    with ctx.state.engine.begin() as conn:  # the dead writer's leases run out
+        conn.exec_driver_sql("UPDATE state_create_leases SET expires_at = '2000-01-01 00:00:00.000000'")
+
+    run(ctx, SPEC, [Row("B1", "Acme"), Row("B2", "Zeta")])
+    assert ctx.clients.creates == 2
+    assert {k: b.vtex_id for k, b in ctx.state.bindings("shop", "brand").items()} == {"B1": "1", "B2": "2"}

@@ -10,7 +10,7 @@ import pytest
 from vtex_sync import entities as cat
 from vtex_sync.entities import CATALOGUE, ENTITIES, Entity, Flow, Readback
 from vtex_sync.erp.schema import key_columns
-from vtex_sync.erp.validation import PARENTS
+from vtex_sync.erp.validation import HELD, PARENTS
 from vtex_sync.flows import setup
 from vtex_sync.flows.incremental import CATALOG_PENDING, CATALOG_STEPS
 from vtex_sync.steps import CUSTOMER_STEPS, STEPS
@@ -66,6 +66,28 @@ def test_a_bad_catalogue_is_refused_when_it_is_read() -> None:
     odd = Entity("sku_extra", "skus", ("ref_id",), "skus", "catalog", "vtex_pricing", derived=True)
     with pytest.raises(ValueError, match="disagrees with step .skus.: group"):
         cat.steps(CATALOGUE + (odd,))
+    held = Entity("toy", "toys", ("code",), "toys", "catalog", "vtex_catalog", fields=("colour",))
+    with pytest.raises(ValueError, match="only a derived entity holds back"):
+        cat.entities(CATALOGUE + (held,))
+
+
+def test_held_back_columns_and_removals_come_from_the_catalogue() -> None:
+    badge = Entity("toy_badge", "toys", ("code",), "toys", "catalog", "vtex_catalog", derived=True,
+                   fields=("badge",), removal=cat.Removal.DELETE, sync=Flow.CATALOG)
+    catalogue = CATALOGUE + (TOY, badge)
+    assert cat.held_fields(catalogue)["toys"] == {"badge": "toy_badge"}
+    assert HELD == cat.held_fields() == {
+        "skus": {"ean": "sku_ean"}, "products": {"trade_policies": "product_trade_policy"}}
+    removed = {e.name: e.removal for e in cat.removable(Flow.CATALOG)}
+    assert removed == {
+        "product": cat.Removal.DEACTIVATE, "sku": cat.Removal.DEACTIVATE,
+        "product_specification": cat.Removal.DELETE, "sku_specification": cat.Removal.DELETE,
+        "sku_image": cat.Removal.DELETE,
+    }  # a derived record (a trade-policy link, the toy's badge) is removed where its row is read
+    assert "toy_badge" not in {e.name for e in cat.removable(Flow.CATALOG, catalogue)}
+    for entity in ENTITIES.values():
+        if entity.removal is not None:
+            assert setup.SPECS[entity.name].remove is not None, entity.name
 
 
 def _sources() -> list[tuple[Path, str]]:
@@ -86,3 +108,16 @@ def test_grep_finds_each_parent_relation_declared_once() -> None:
             where = Path("include/vtex_sync/entities.py")
             assert hits.count(where) >= 1, (entity.name, column)
             assert set(hits) == {where}, (entity.name, column, hits)
+
+
+def test_each_step_waits_for_the_steps_writing_its_parents_and_a_pass_for_its_entity_s_children() -> None:
+    catalogue = CATALOGUE + (TOY,)
+    upstream = {s.name: s.upstream for s in cat.steps(catalogue)}
+
+    assert upstream["toys"] == ("skus",)
+    assert upstream["product_trade_policies"] == upstream["skus"] == ("products",)
+    assert upstream["sku_activation"] == ("sku_images",)  # which waits for the specifications
+    assert upstream["categories"] == upstream["warehouses"] == ()
+    late = Entity("late", "lates", ("code",), "lates", "catalog", "vtex_catalog", after=("nothing",))
+    with pytest.raises(ValueError, match="after 'nothing'"):
+        cat.steps(CATALOGUE + (late,))

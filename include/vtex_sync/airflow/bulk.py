@@ -104,18 +104,16 @@ def start_step(
     from vtex_sync.flows.guard import BlastRadiusExceeded
     from vtex_sync.flows.runner import Batch
     from vtex_sync.flows.setup import STEP_FUNCTIONS
-    from vtex_sync.flows.setup_guard import check_step
 
     if not selected(step, params):
         return {"entity": step, "counts": {}, "failures": []}
     ctx = build_context(dry_run=bool(params.get("dry_run")), settings=load_settings())
     ctx.run_key, ctx.deferred = run_key, []
-    part = Batch(*batch) if batch else None
-    try:  # the blast-radius guard of a setup over a loaded store, as on the per-record path
-        check_step(ctx, step, part, None, confirm=bool(params.get("confirm_blast_radius")))
+    ctx.confirm_blast_radius = bool(params.get("confirm_blast_radius"))  # checked on each plan
+    try:
+        outcome = STEP_FUNCTIONS[step](ctx, batch=Batch(*batch) if batch else None)
     except BlastRadiusExceeded as error:
         raise AirflowFailException(str(error)) from error
-    outcome = STEP_FUNCTIONS[step](ctx, batch=part)
     groups = [_group(spec.name, started, run_key, part)
               for spec, started, part in ctx.deferred if started.sent]
     if not groups:

@@ -69,11 +69,12 @@ def add_steps(
     steps: Sequence[Step], *, window: Sequence[str] | None = None, after: Any = None,
     watermark_of: str | None = None,
 ) -> list[Any]:
-    """One `SyncStepOperator` per step, in its task group and pool, each after the one before
-    (the first after `after`); a batched step is mapped over its batch plan. Returns the step
-    tasks (for a summary). `watermark_of`: see `SyncStepOperator`."""
-    runs: list[Any] = []
-    previous: Any = after
+    """One `SyncStepOperator` per step, in its task group and pool, each after the steps it
+    waits for (`Step.upstream`: those writing its parents), so steps hanging off the same parent
+    run side by side; a step waiting for none of these steps follows `after`. A batched step is
+    mapped over its batch plan. Returns the step tasks in VTEX's order (for a summary).
+    `watermark_of`: see `SyncStepOperator`."""
+    runs: dict[str, Any] = {}
     groups: dict[str, TaskGroup] = {}
     for step in steps:
         group = groups.get(step.group) or groups.setdefault(step.group, TaskGroup(step.group))
@@ -99,11 +100,13 @@ def add_steps(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,
                     watermark_of=watermark_of, trigger_rule=STEP_RULE,
                 )
-        if previous is not None:
-            previous >> head
-        previous = run
-        runs.append(run)
-    return runs
+        upstream = [runs[name] for name in step.upstream if name in runs]
+        if upstream:
+            upstream >> head
+        elif after is not None:
+            after >> head
+        runs[step.name] = run
+    return list(runs.values())
 
 
 def check_vtex() -> Any:

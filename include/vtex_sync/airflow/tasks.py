@@ -98,7 +98,6 @@ def run_step(
     """Run one step (or batch ``[index, count]`` of it); return its counts, failures and retries."""
     from vtex_sync.flows.guard import BlastRadiusExceeded
     from vtex_sync.flows.setup import STEP_FUNCTIONS
-    from vtex_sync.flows.setup_guard import check_step
 
     if not selected(step, params):
         log.info("%s: not selected in this run's entities, nothing to do", step)
@@ -108,12 +107,12 @@ def run_step(
     if ctx.dry_run:
         log.info("%s: dry run, planning only (no write calls)", step)
     part = Batch(*batch) if batch else None
+    ctx.confirm_blast_radius = bool(params.get("confirm_blast_radius"))  # checked on each plan
+    started = time.monotonic()
     try:
-        check_step(ctx, step, part, window, confirm=bool(params.get("confirm_blast_radius")))
+        outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     except BlastRadiusExceeded as error:
         raise AirflowFailException(str(error)) from error
-    started = time.monotonic()
-    outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     result = outcome.as_dict()
     result["entity"] = step
     stats = ctx.hook.stats

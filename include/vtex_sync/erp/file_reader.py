@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vtex_sync.erp.cells import Origin, SourcedRow, coerce, normalise_text
+from vtex_sync.erp.csv_blocks import Block, open_block
 from vtex_sync.erp.errors import ErpSourceError, MissingColumnError
 from vtex_sync.erp.schema import key_columns, required_columns, table
 
@@ -146,27 +147,44 @@ class CsvTable:
         check_header(self.path.name, self.table_name, header)
         return header
 
-    def rows(self) -> Iterator[SourcedRow]:
+    def rows(self, blocks: Sequence[Block] | None = None) -> Iterator[SourcedRow]:
+        """Every row of the file, or only those of `blocks` (see `csv_blocks`)."""
         self._check_not_utf8()
         with open(self.path, encoding=self.encoding, errors="surrogateescape", newline="") as handle:
             first = handle.readline()
             if not first.strip():
                 return
             header = self._header(next(csv.reader([first], delimiter=self.delimiter)), first.rstrip("\r\n"))
-            reader = csv.reader(handle, delimiter=self.delimiter)
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    origin = Origin(self.path.name, reader.line_num + 1, "line")
-                    yield _sourced(self.table_name, {}, origin,
-                                   RowProblem("<row>", None, "unreadable_row", f"{origin}: {exc}"))
-                    continue
-                if not any(cell.strip() for cell in cells):
-                    continue
-                yield self._row(header, cells, Origin(self.path.name, reader.line_num + 1, "line"))
+            if blocks is None:
+                yield from self._records(csv.reader(handle, delimiter=self.delimiter), header, 1)
+                return
+        for block in blocks:
+            with open_block(self.path, block, self.encoding) as stream:
+                reader = csv.reader(stream, delimiter=self.delimiter)
+                yield from self._records(reader, header, block.line - 1, limit=block.rows)
+
+    def _records(self, reader: Any, header: list[str], lines_before: int,
+                 limit: int | None = None) -> Iterator[SourcedRow]:
+        """The rows of `reader` (its line 1 is file line ``lines_before + 1``), at most `limit`
+        records (empty lines not counted)."""
+        records = 0
+        while limit is None or records < limit:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                records += 1
+                origin = Origin(self.path.name, reader.line_num + lines_before, "line")
+                yield _sourced(self.table_name, {}, origin,
+                               RowProblem("<row>", None, "unreadable_row", f"{origin}: {exc}"))
+                continue
+            if not cells:
+                continue
+            records += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield self._row(header, cells, Origin(self.path.name, reader.line_num + lines_before, "line"))
 
     def _row(self, header: list[str], cells: list[str], origin: Origin) -> SourcedRow:
         values = dict(zip(header, cells, strict=False))

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Boolean, Integer, Numeric
 
 from vtex_sync.db import UtcDateTime, to_utc, utcnow
+from vtex_sync.erp import csv_blocks
 from vtex_sync.erp.base import Row, SyncKey, normalise_key
 from vtex_sync.erp.cells import origin_of
 from vtex_sync.erp.file_reader import CsvTable, ParquetTable, _typed, check_options, problem_of
@@ -115,7 +116,8 @@ class FileErp:
         Rows keep their `origin` (file, line); a row whose ``updated_at`` is unreadable or whose
         cells could not be split is always included, so validation quarantines it. `key_range`
         ``(low, high)`` keeps ``low <= first key column < high``; a Parquet file skips the row
-        groups whose statistics lie outside it (a CSV file is still read whole).
+        groups whose statistics lie outside it, a CSV file the blocks of rows whose keys do
+        (`csv_blocks`: a file sorted by its key is read about once whatever the batch count).
         """
         since = to_utc(since) if since else None
         until = to_utc(until) if until else None
@@ -145,13 +147,23 @@ class FileErp:
             return iter(())
         if key_range is not None and isinstance(source, ParquetTable):
             return source.rows(row_groups=source.row_groups(column, *key_range))
+        if key_range is not None and isinstance(source, CsvTable):
+            cut = self._blocks(table_name, column)
+            if cut is not None:
+                return source.rows(blocks=[block for block in cut if block.overlaps(*key_range)])
         return source.rows()
+
+    def _blocks(self, table_name: str, column: str) -> list[csv_blocks.Block] | None:
+        return csv_blocks.blocks(self._path(table_name), table_name, column, encoding=self.encoding,
+                                 delimiter=self.delimiter)
 
     def key_bounds(self, table_name: str, parts: int) -> list[str]:
         """``parts - 1`` first-key values that cut the table into `parts` slices of about equal rows."""
         if parts <= 1:
             return []
         column = key_columns(table_name)[0]
+        if self.format == "csv" and self._path(table_name).exists():
+            self._blocks(table_name, column)  # cut once here, for the batches that read the slices
         values = sorted("" if r.get(column) is None else str(r.get(column)).strip()
                         for r in self._rows(table_name))
         cuts: list[str] = []

@@ -16,7 +16,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+)
 
 from vtex_sync.db import to_utc
 from vtex_sync.erp.cells import normalise_text
@@ -129,6 +137,18 @@ class ErpRow(BaseModel):
 
     active: bool = True
     updated_at: UtcStamp
+    # columns whose bad value validation held back (left at their default; see `held`)
+    _held: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @property
+    def held(self) -> frozenset[str]:
+        """Columns validation held back: the records made from them are not written (nor removed)."""
+        return self._held
+
+    def holding(self, columns: frozenset[str]) -> ErpRow:
+        """This row with `columns` marked as held back."""
+        self._held = columns
+        return self
 
     @field_validator("*", mode="before")
     @classmethod

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
-from vtex_sync.entities import validation_parents
+from vtex_sync.entities import held_fields, validation_parents
 from vtex_sync.erp.cells import normalise_text, origin_of, raw_value
 from vtex_sync.erp.models import MODELS, Category, ErpRow
 from vtex_sync.erp.schema import key_columns
 
 # table -> {column: parent table}: the references a batch can be checked against (entity catalogue)
 PARENTS: dict[str, dict[str, str]] = validation_parents()
+# table -> {column: derived entity}: a bad value there holds back only that record (entity catalogue)
+HELD: dict[str, dict[str, str]] = held_fields()
 
 MAX_VALUE_CHARS = 200
 
@@ -42,6 +44,8 @@ class QuarantineEntry:
     message: str
     source: str | None = None
     row: int | None = None
+    # the derived records held back while the rest of the row goes on (None: the whole row is held)
+    held_back: str | None = None
 
 
 @dataclass
@@ -135,6 +139,25 @@ def _entry_from_error(table: str, key: str, row: Mapping[str, Any], exc: Validat
     return _entry(table, key, row, field_name, raw_value(row, field_name), _rule_of(first), message)
 
 
+def _hold_back(
+    table: str, key: str, row: Mapping[str, Any], model: type[ErpRow], exc: ValidationError
+) -> tuple[ErpRow, QuarantineEntry] | None:
+    """When only columns that feed derived records are bad (a SKU's EAN), the row without them,
+    marked as holding them back, and the entry naming what is held back; else None."""
+    columns = HELD.get(table, {})
+    bad = {str(error["loc"][0]) for error in exc.errors(include_url=False) if error["loc"]}
+    if not bad or not bad <= columns.keys():
+        return None
+    try:
+        item = model.model_validate({name: value for name, value in row.items() if name not in bad})
+    except ValidationError:
+        return None
+    held = ", ".join(sorted({columns[column] for column in bad}))
+    entry = _entry_from_error(table, key, row, exc)
+    message = f"{entry.message}; only {held} is held back, the rest of the row is written"
+    return item.holding(frozenset(bad)), replace(entry, message=message, held_back=held)
+
+
 def _ambiguous(table: str, rows: list[Mapping[str, Any]]) -> dict[int, QuarantineEntry]:
     """Rows whose key another row shares: exact repeats (`duplicate_key`) and twins that differ
     only by spaces or invisible characters (`key_twin`, raw key shown). When exactly one row
@@ -172,6 +195,10 @@ def validate_rows(
 ) -> ValidationResult:
     """Validate `rows` of `table` into its pydantic model; bad rows go to quarantine.
 
+    A row whose only bad values are in columns that feed derived records (`HELD`: a SKU's EAN,
+    a product's trade policies) is valid without them: the entry names what is held back
+    (`held_back`) and the row's `held` names the columns.
+
     `known` maps a parent table to the keys that exist (in the ERP data or already in VTEX);
     references to a parent table listed there are checked (an empty reference needs no parent).
     With ``known["categories"]``, categories are checked as a tree (unknown parent, cycle) and
@@ -197,11 +224,15 @@ def validate_rows(
         if index in held:
             result.quarantined.append(held[index])
             continue
+        held_back: QuarantineEntry | None = None
         try:
             item = model.model_validate(row)
         except ValidationError as exc:
-            result.quarantined.append(_entry_from_error(table, key, row, exc))
-            continue
+            degraded = _hold_back(table, key, row, model, exc)
+            if degraded is None:
+                result.quarantined.append(_entry_from_error(table, key, row, exc))
+                continue
+            item, held_back = degraded
         missing = next(((col, getattr(item, col)) for col, keys in parents.items()
                         if getattr(item, col) and getattr(item, col) not in keys), None)
         if missing:
@@ -212,6 +243,8 @@ def validate_rows(
                 "in VTEX): the row is held here, not left waiting, until that parent exists",
             ))
             continue
+        if held_back is not None:
+            result.quarantined.append(held_back)
         result.valid.append(item)
     if table == "categories" and known and "categories" in known:
         result.valid, tree_problems = check_category_tree(result.valid, known_codes=known["categories"])

@@ -7,6 +7,7 @@ object serves create, update and the change hash.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -198,10 +199,17 @@ def _find_field(c: Any, payload: vc.SpecificationField) -> int | None:
 
 
 def _update_field(c: Any, vtex_id: str, payload: vc.SpecificationField) -> None:
-    """VTEX's update requires the field's `CategoryId` (not editable): keep the one VTEX has."""
+    """VTEX's update requires the field's `CategoryId` (not editable): keep the one VTEX has; a
+    field of the root category has none and is updated with its group's name instead."""
     field_id = int(vtex_id)
     current = c.catalog.get_specification_field(field_id)
     category = current.category_id if current is not None else payload.category_id
+    if category is None:
+        group = c.catalog.get_specification_group(payload.field_group_id)
+        if group is None:
+            raise LookupError(f"specification group {payload.field_group_id} is not in VTEX")
+        c.catalog.update_root_specification_field(field_id, payload, group.name)
+        return
     c.catalog.update_specification_field(field_id, payload.model_copy(update={"category_id": category}))
 
 
@@ -277,25 +285,53 @@ def _find_product(c: Any, payload: vc.Product) -> int | None:
     return found.id if found else None
 
 
+def _deactivate_product(c: Any, binding: Any) -> None:
+    """VTEX's own complete product sent back with ``IsActive: false`` (the ERP row is gone)."""
+    product_id = int(binding.vtex_id)
+    product = c.catalog.get_product(product_id)
+    if product is not None and product.is_active:
+        c.catalog.update_product(product_id, product.model_copy(update={"is_active": False}))
+
+
 PRODUCTS = EntitySpec(
     ENTITIES["product"],
     build=_product,
     create=lambda c, p: c.catalog.create_product(p).id,
     update=_update_product,
     lookup=_find_product,
+    remove=_deactivate_product,
 )
 
 
 @dataclass(frozen=True)
 class ProductSpecPayload:
-    """A product specification and the product it belongs to (the association's parent)."""
+    """A product specification and the product it belongs to (the association's parent).
+
+    `value_name` is how VTEX's one-call route names the value; it is not part of the hash (the
+    association is the value's id: a renamed value is the value's own update)."""
 
     product_id: int
     spec: vc.ProductSpecification
     active: bool = True
+    value_name: str | None = None
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         return {"ProductId": self.product_id, "Active": self.active, **self.spec.model_dump(**kwargs)}
+
+    @property
+    def vtex_id(self) -> str:
+        return f"{self.product_id}:{self.spec.field_id}:{self.spec.field_value_id or ''}"
+
+
+@dataclass(frozen=True)
+class NamedValue:
+    """A product specification row with the name of its value (how the one-call route names it)."""
+
+    row: Any
+    value_name: str | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)
 
 
 def _product_spec(r: Any, ids: dict[str, str]) -> ProductSpecPayload:
@@ -305,7 +341,7 @@ def _product_spec(r: Any, ids: dict[str, str]) -> ProductSpecPayload:
         field_value_id=value_id,
         text=None if value_id else r.text,
     )
-    return ProductSpecPayload(_int(ids["product"]) or 0, spec, bool(r.active))
+    return ProductSpecPayload(_int(ids["product"]) or 0, spec, bool(r.active), getattr(r, "value_name", None))
 
 
 def _delete_quietly(delete: Any, *args: int) -> None:
@@ -315,33 +351,53 @@ def _delete_quietly(delete: Any, *args: int) -> None:
         pass  # already gone
 
 
-def _put_product_spec(c: Any, p: ProductSpecPayload) -> str:
-    """Make VTEX hold exactly this value (or text) of the field, or none when switched off.
+def _put_product_specs(c: Any, payloads: list[ProductSpecPayload]) -> list[str]:
+    """Make VTEX hold exactly these specifications of one product, in one call.
 
-    VTEX has no PUT for a product specification: a changed text is deleted and added again,
-    which gives it a new id. So the association is found in VTEX every time, and the id map
-    holds the stable `<product>:<field>:<value>` rather than VTEX's association id.
+    Every active field goes in one ``POST .../products/{id}/specification`` with all its values
+    (VTEX replaces the values of each field it names, so a checkbox value switched off goes with
+    it); a field whose every value is switched off is deleted by its association ids (one list
+    call, then a delete each). The id map holds the stable `<product>:<field>:<value>`.
     """
-    catalog, spec = c.catalog, p.spec
-    mine = [s for s in catalog.list_product_specifications(p.product_id) if s.field_id == spec.field_id]
-    if spec.field_value_id is not None:
-        mine = [s for s in mine if s.field_value_id == spec.field_value_id]
-        keep = mine[:1] if p.active else []
-    else:
-        keep = [s for s in mine if _same(s.text, spec.text)][:1] if p.active else []
-    for stale in mine:
-        if stale not in keep and stale.id is not None:
-            _delete_quietly(catalog.delete_product_specification, p.product_id, stale.id)
-    if p.active and not keep:
-        catalog.add_product_specification(p.product_id, spec)
-    return f"{p.product_id}:{spec.field_id}:{spec.field_value_id or ''}"
+    catalog, product_id = c.catalog, payloads[0].product_id
+    fields: dict[int, list[str]] = {}
+    switched_off: set[int] = set()
+    for p in payloads:
+        value = p.value_name if p.spec.field_value_id is not None else p.spec.text
+        if not p.active:
+            switched_off.add(p.spec.field_id)
+        elif value is not None and value not in fields.setdefault(p.spec.field_id, []):
+            fields[p.spec.field_id].append(value)
+    if fields:
+        items = [vc.ProductSpecificationValues(id=field, value=values) for field, values in fields.items()]
+        catalog.set_product_specifications(product_id, items)
+    gone = switched_off - fields.keys()
+    if gone:
+        for stale in catalog.list_product_specifications(product_id):
+            if stale.field_id in gone and stale.id is not None:
+                _delete_quietly(catalog.delete_product_specification, product_id, stale.id)
+    return [p.vtex_id for p in payloads]
+
+
+def _ids(vtex_id: str) -> list[int | None]:
+    """The numbers of a composite VTEX id (``<product>:<field>:<value>``; empty parts None)."""
+    return [int(part) if part else None for part in vtex_id.split(":")]
+
+
+def _remove_product_spec(c: Any, binding: Any) -> None:
+    """The ERP row is gone: its association (the field's, for a text field) is deleted."""
+    product_id, field_id, value_id = _ids(binding.vtex_id)
+    for stale in c.catalog.list_product_specifications(product_id or 0):
+        if stale.field_id == field_id and value_id in (None, stale.field_value_id) and stale.id is not None:
+            _delete_quietly(c.catalog.delete_product_specification, product_id or 0, stale.id)
 
 
 PRODUCT_SPECIFICATIONS = EntitySpec(
     ENTITIES["product_specification"],
     build=_product_spec,
-    upsert=_put_product_spec,
-    upsert_finds_then_creates=True,
+    upsert=lambda c, p: _put_product_specs(c, [p])[0],
+    write_group=_put_product_specs,
+    remove=_remove_product_spec,
 )
 
 
@@ -363,11 +419,17 @@ def _link_trade_policy(c: Any, payload: dict[str, int]) -> str:
     return f"{payload['ProductId']}:{payload['StoreId']}"
 
 
+def _unlink_trade_policy(c: Any, binding: Any) -> None:
+    product_id, trade_policy_id = _ids(binding.vtex_id)
+    _delete_quietly(c.catalog.remove_product_from_trade_policy, product_id or 0, trade_policy_id or 0)
+
+
 PRODUCT_TRADE_POLICIES = EntitySpec(
     ENTITIES["product_trade_policy"],
     build=lambda r, ids: {"ProductId": _int(ids["product"]), "StoreId": r.trade_policy_id},
     upsert=_link_trade_policy,
     records=product_trade_policy_rows,
+    remove=_unlink_trade_policy,
 )
 
 
@@ -411,9 +473,10 @@ def not_activatable(c: Any, sku_id: int, sku: vc.Sku) -> str | None:
 def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
     """Read-modify-write; the ERP's active flag is sent only where VTEX's requirements are met.
 
-    A SKU that cannot be activated is logged once ("not activatable: <reason>"): its ERP row is
-    then recorded as pushed, so later runs do not send it again until the ERP row changes.
-    An update that would change nothing in VTEX is not sent.
+    A SKU that cannot be activated (known beforehand, or an activation VTEX refuses with a 400
+    while the same SKU inactive is accepted) is written inactive and logged once ("not
+    activatable: <reason>"): its ERP row is then recorded as pushed, so later runs do not send
+    it again until the ERP row changes. An update that would change nothing is not sent.
     """
     sku_id = int(vtex_id)
     current = c.catalog.get_sku(sku_id)
@@ -428,11 +491,30 @@ def _update_sku(c: Any, vtex_id: str, payload: vc.Sku) -> None:
     sent = sent.model_copy(update={"is_active": active, "activate_if_possible": payload.is_active})
     if current is not None and sent.to_body() == current.to_body():
         return
-    c.catalog.update_sku(sku_id, sent)
+    try:
+        c.catalog.update_sku(sku_id, sent)
+    except VtexApiError as error:
+        activating = active and not (current is not None and current.is_active)
+        if not activating or error.status != 400:
+            raise
+        # a requirement checked only by VTEX (a SKU specification left unfilled, an inactive
+        # product): the activation alone is dropped, the rest of the SKU is written
+        inactive = sent.model_copy(update={"is_active": False})
+        if current is None or inactive.to_body() != current.to_body():
+            c.catalog.update_sku(sku_id, inactive)
+        log.warning("sku %s (VTEX id %s): not activatable: %s", payload.ref_id, sku_id, error.message)
 
 
 def _find_sku(c: Any, payload: vc.Sku) -> int | None:
     return c.catalog.get_sku_id_by_ref_id(payload.ref_id)
+
+
+def _deactivate_sku(c: Any, binding: Any) -> None:
+    """VTEX's own complete SKU sent back with ``IsActive: false`` (the ERP row is gone)."""
+    sku_id = int(binding.vtex_id)
+    sku = c.catalog.get_sku(sku_id)
+    if sku is not None and sku.is_active:
+        c.catalog.update_sku(sku_id, sku.model_copy(update={"is_active": False}))
 
 
 SKUS = EntitySpec(
@@ -441,10 +523,13 @@ SKUS = EntitySpec(
     create=lambda c, p: c.catalog.create_sku(p).id,
     update=_update_sku,
     lookup=_find_sku,
+    remove=_deactivate_sku,
     # VTEX refuses to create an active SKU: it is created inactive, with ActivateIfPossible where
-    # the ERP has it active, and VTEX activates it once its requirements hold (the activation
-    # step sees the hash differ); a SKU the ERP has inactive is never switched on by VTEX.
+    # the ERP has it active, and VTEX activates it when its image lands (the images follow the
+    # SKU specifications, so its requirements hold by then): no call of its own. A SKU the ERP
+    # has inactive is never switched on by VTEX.
     create_payload=lambda p: p.model_copy(update={"is_active": False, "activate_if_possible": p.is_active}),
+    created_as_built=True,
 )
 
 
@@ -497,6 +582,18 @@ def _put_sku_spec(c: Any, p: SkuSpecPayload) -> str:
     return f"{p.sku_id}:{p.spec.field_id}"
 
 
+def _add_sku_spec(c: Any, p: SkuSpecPayload) -> str:
+    """A SKU specification VTEX cannot hold yet: added, no read."""
+    if p.active:
+        c.catalog.add_sku_specification(p.sku_id, p.spec)
+    return f"{p.sku_id}:{p.spec.field_id}"
+
+
+def _remove_sku_spec(c: Any, binding: Any) -> None:
+    sku_id, field_id = _ids(binding.vtex_id)
+    _put_sku_spec(c, SkuSpecPayload(sku_id or 0, vc.SkuSpecification(field_id=field_id or 0), active=False))
+
+
 SKU_SPECIFICATIONS = EntitySpec(
     ENTITIES["sku_specification"],
     build=lambda r, ids: SkuSpecPayload(
@@ -509,6 +606,8 @@ SKU_SPECIFICATIONS = EntitySpec(
     ),
     upsert=_put_sku_spec,
     upsert_finds_then_creates=True,
+    create_new=_add_sku_spec,
+    remove=_remove_sku_spec,
 )
 
 
@@ -527,10 +626,7 @@ def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
     ERP switched it off. Found every time, so a lost answer leaves no duplicate; the id map
     holds `<sku>:<position>`."""
     catalog = c.catalog
-    files = catalog.list_sku_files(p.sku_id)
-    found = next((f for f in files if f.url and f.url == p.file.url), None) or next(
-        (f for f in files if f.name and f.name == p.file.name), None
-    )
+    found = _find_file(catalog.list_sku_files(p.sku_id), p.file.url, p.file.name)
     if not p.active:
         if found is not None and found.id is not None:
             _delete_quietly(catalog.delete_sku_file, p.sku_id, found.id)
@@ -539,6 +635,37 @@ def _put_sku_file(c: Any, p: SkuFilePayload) -> str:
     else:
         catalog.update_sku_file(p.sku_id, found.id, p.file)
     return f"{p.sku_id}:{p.file.position}"
+
+
+def _add_sku_file(c: Any, p: SkuFilePayload) -> str:
+    """An image VTEX cannot hold yet: added, no read."""
+    if p.active:
+        c.catalog.create_sku_file(p.sku_id, p.file)
+    return f"{p.sku_id}:{p.file.position}"
+
+
+def _find_file(files: list[vc.SkuFile], url: str | None, name: str | None) -> vc.SkuFile | None:
+    """A SKU's image by URL, then by name."""
+    return next((f for f in files if url and f.url == url), None) or next(
+        (f for f in files if name and f.name == name), None
+    )
+
+
+def _image_handle(p: SkuFilePayload) -> str:
+    """The URL and name an image is found by: kept beside its binding for when the ERP row is gone."""
+    return json.dumps({"url": p.file.url, "name": p.file.name})
+
+
+def _remove_sku_file(c: Any, binding: Any) -> None:
+    sku_id = int(str(binding.vtex_id).split(":", 1)[0])
+    if not binding.handle:
+        log.warning("sku_image %s: its URL and name were not recorded (written by an earlier version): "
+                    "remove it in VTEX by hand if it is still on SKU %s", binding.erp_key, sku_id)
+        return
+    handle = json.loads(binding.handle)
+    found = _find_file(c.catalog.list_sku_files(sku_id), handle.get("url"), handle.get("name"))
+    if found is not None and found.id is not None:
+        _delete_quietly(c.catalog.delete_sku_file, sku_id, found.id)
 
 
 SKU_IMAGES = EntitySpec(
@@ -550,4 +677,7 @@ SKU_IMAGES = EntitySpec(
     ),
     upsert=_put_sku_file,
     upsert_finds_then_creates=True,
+    create_new=_add_sku_file,
+    remove=_remove_sku_file,
+    handle=_image_handle,
 )

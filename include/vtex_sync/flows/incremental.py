@@ -15,17 +15,18 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from vtex_sync.entities import ALL_STEPS, ENTITIES, Flow, Readback, pending_reads
+from vtex_sync.entities import ALL_STEPS, ENTITIES, Flow, Readback, pending_reads, removable
 from vtex_sync.erp import Erp, validate_rows
+from vtex_sync.erp.schema import key_columns
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows import catalog as cat
 from vtex_sync.flows import commerce as com
 from vtex_sync.flows import guard
-from vtex_sync.flows.engine import EntityReport, Failure, plan
-from vtex_sync.flows.report import format_counts
+from vtex_sync.flows.engine import EntityReport, plan
+from vtex_sync.flows.removal import deleted_keys, remove
 from vtex_sync.flows.runner import Window, load_valid, read_table, run_entity
-from vtex_sync.flows.setup import STEP_FUNCTIONS
-from vtex_sync.records import PENDING, RecordStatus
+from vtex_sync.flows.setup import SPECS, STEP_FUNCTIONS
+from vtex_sync.records import PENDING
 
 if TYPE_CHECKING:
     from vtex_sync.context import SyncContext
@@ -38,11 +39,6 @@ CATALOG_STEPS = tuple(
 )
 # catalog entity -> (ERP table, how a pending key finds its row)
 CATALOG_PENDING: dict[str, tuple[str, Readback]] = pending_reads(Flow.CATALOG)
-
-
-def row_key_of(key: str, readback: Readback) -> str:
-    """The ERP row key a pending id-map key comes from."""
-    return key.split("|", 1)[0] if readback is Readback.FIRST_PART else key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,86 +111,45 @@ def _valid(ctx: SyncContext, table: str, window: Window) -> list[Any]:
 # --- catalog ---------------------------------------------------------------------------------
 
 
-def pending_extras(ctx: SyncContext, flow: Flow) -> dict[str, Extra]:
-    """The rows, by table, of the records of `flow`'s entities an earlier run left pending."""
+def pending_extras(ctx: SyncContext, flow: Flow, window: Window | None = None) -> dict[str, Extra]:
+    """The rows, by table, of the records of `flow`'s entities an earlier run left pending; for
+    an entity written a group at a time (`Readback.GROUP`), every row of each group that is
+    pending or has a row in `window` (a group's call sets the whole group)."""
     by_table: dict[str, set[str]] = {}
+    columns: dict[str, str] = {}
     for entity, (table, readback) in pending_reads(flow).items():
-        by_table.setdefault(table, set()).update(row_key_of(k, readback) for k in pending_keys(ctx, entity))
-    return {table: Extra(frozenset(keys)) for table, keys in by_table.items() if keys}
+        keys = by_table.setdefault(table, set())
+        keys.update(readback.row_key(k) for k in pending_keys(ctx, entity))
+        if readback is Readback.GROUP:
+            columns[table] = column = key_columns(table)[0]
+            if window is not None:
+                keys.update(str(row[column]).strip() for row in read_table(ctx, table, window=window))
+    return {table: Extra(frozenset(keys), columns.get(table)) for table, keys in by_table.items() if keys}
 
 
 def sync_catalog(
     ctx: SyncContext, window: Window, *, confirm: guard.Confirmation = False
 ) -> list[EntityReport]:
-    """Categories to SKU activation over the window: new records, changes, deactivations,
-    and products and SKUs whose rows were deleted from the ERP."""
-    ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG))
+    """Categories to SKU activation over the window: new records, changes, deactivations, and
+    the records whose rows were deleted from the ERP (products and SKUs deactivated; their
+    specifications and images removed), each entity as the catalogue declares."""
+    ctx = with_extras(ctx, pending_extras(ctx, Flow.CATALOG, window))
     products = _valid(ctx, "products", window)
     skus = _valid(ctx, "skus", window)
-    removed = {entity: removed_keys(ctx, entity, table) for entity, table in REMOVABLE}
+    deleted = {SPECS[entity.name]: deleted_keys(ctx, entity) for entity in removable(Flow.CATALOG)}
     guard.enforce(
         "catalog",
         [
             guard.deactivations(ctx, "product", plan(ctx, cat.PRODUCTS, products)),
             guard.deactivations(ctx, "sku", plan(ctx, cat.SKUS, skus)),
-            *(guard.removals(ctx, entity, len(keys)) for entity, keys in removed.items()),
+            *(guard.removals(ctx, spec.name, len(keys)) for spec, keys in deleted.items()),
         ],
         confirm=confirm,
     )
     outcomes = [_named(step, STEP_FUNCTIONS[step](ctx, window=window)) for step in CATALOG_STEPS]
-    return outcomes + [deactivate_removed(ctx, entity, keys) for entity, keys in removed.items()]
+    return outcomes + [remove(ctx, spec, keys, "deleted from the ERP") for spec, keys in deleted.items()]
 
 
-# --- rows deleted from the ERP ---------------------------------------------------------------
-
-REMOVABLE = (("product", "products"), ("sku", "skus"))
-
-
-def removed_keys(ctx: SyncContext, entity: str, table: str) -> list[str]:
-    """Keys bound in VTEX whose ERP row is gone (deleted, not just inactive), not yet deactivated.
-
-    Reads only the ERP's key column; makes no VTEX call.
-    """
-    present = ctx.erp.keys(table)
-    bound = ctx.state.bindings(ctx.account, entity)
-    return sorted(
-        k for k, b in bound.items() if b.vtex_id and b.status != RecordStatus.REMOVED and k not in present
-    )
-
-
-def deactivate_removed(ctx: SyncContext, entity: str, keys: list[str]) -> EntityReport:
-    """PUT VTEX's own complete object back with ``IsActive: false`` (the ERP has no row to build
-    it from), then remember it; a row that comes back later is sent again in full."""
-    outcome = EntityReport(f"{entity}_removed")
-    outcome.counts["planned"] = len(keys)
-    if ctx.dry_run or not keys:
-        outcome.counts["updated"] = len(keys)
-        return outcome
-    catalog = ctx.clients.catalog
-    bindings = ctx.state.bindings(ctx.account, entity, keys)
-
-    def deactivate(key: str) -> None:
-        vtex_id = int(str(bindings[key].vtex_id))
-        if entity == "product":
-            product = catalog.get_product(vtex_id)
-            if product is not None and product.is_active:
-                catalog.update_product(vtex_id, product.model_copy(update={"is_active": False}))
-        else:
-            sku = catalog.get_sku(vtex_id)
-            if sku is not None and sku.is_active:
-                catalog.update_sku(vtex_id, sku.model_copy(update={"is_active": False}))
-        ctx.state.record_push(ctx.account, entity, key, RecordStatus.REMOVED)  # no ERP payload hashes to this
-        reason = "deleted from the ERP: inactive in VTEX"
-        ctx.state.set_status(ctx.account, entity, key, RecordStatus.REMOVED, reason)
-
-    for key, result in zip(keys, ctx.executor.map(deactivate, keys), strict=True):
-        if result.ok:
-            outcome.counts["updated"] += 1
-        else:
-            outcome.counts["failed"] += 1
-            outcome.failures.append(Failure(key, f"deactivate {entity}", str(result.error)))
-    log.info("%s deleted from the ERP: %s", entity, format_counts(outcome.counts))
-    return outcome
 
 
 def _named(step: str, outcome: EntityReport) -> EntityReport:

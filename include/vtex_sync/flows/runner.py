@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from vtex_sync.bulk.flow import apply_planned
 from vtex_sync.erp import validate_rows
+from vtex_sync.erp.cells import normalise_text
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
+from vtex_sync.flows.removal import dropped_keys, remove
 from vtex_sync.flows.report import format_counts, had_work
-from vtex_sync.records import Action
+from vtex_sync.flows.setup_guard import check_plan
+from vtex_sync.records import Action, RecordStatus
 
 if TYPE_CHECKING:
     from vtex_sync.context import SyncContext
@@ -37,7 +40,9 @@ class Window:
 class Batch:
     """One of ``count`` disjoint slices of a table: the first key column in ``[low, high)``
     when the batch plan gave a key range (the ERP reads only that slice), else by a stable hash
-    of the ERP key (the ERP streams the table and the rows are filtered here)."""
+    of the first key column (the ERP streams the table and the rows are filtered here). Either
+    way the rows sharing their first key column (a SKU's stock and fixed prices, a product's
+    specifications) fall in the same batch."""
 
     index: int
     count: int
@@ -53,10 +58,10 @@ class Batch:
         return (self.low, self.high)
 
     def holds(self, key: str) -> bool:
+        first = key.split("|", 1)[0]
         if self.ranged:
-            first = key.split("|", 1)[0]
             return (self.low is None or first >= self.low) and (self.high is None or first < self.high)
-        return self.count <= 1 or zlib.crc32(key.encode()) % self.count == self.index
+        return self.count <= 1 or zlib.crc32(first.encode()) % self.count == self.index
 
 
 def read_table(
@@ -75,40 +80,50 @@ def read_table(
     return rows
 
 
-def known_parents(ctx: Any, table: str) -> dict[str, set[str]]:
-    """Parent table -> keys that exist, in the ERP or already bound in VTEX: a row naming any
-    other parent is quarantined as ``unknown_parent`` instead of waiting for it for ever.
-    (A category's own parent is checked by the tree check.)"""
+def known_parents(ctx: Any, table: str, raw: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Parent table -> the keys, among those `raw` names, that exist: bound in the id map (the
+    parent reached VTEX, or waits there) or, for the others only, found in the ERP by key. A row
+    naming any other parent is quarantined as ``unknown_parent`` instead of waiting for it for
+    ever. (A category's own parent is checked by the tree check.) Reads no parent table whole."""
     from vtex_sync.entities import entities
     from vtex_sync.erp.validation import PARENTS
 
     by_table = {e.table: e.name for e in entities().values() if not e.derived}
-    known: dict[str, set[str]] = {}
+    named: dict[str, set[str]] = {}
     for column, parent in PARENTS.get(table, {}).items():
-        if parent in known or (table == "categories" and column == "parent_code"):
+        if table == "categories" and column == "parent_code":
             continue
-        keys = set(ctx.erp.keys(parent))
-        if parent in by_table:
-            keys |= set(ctx.state.bindings(ctx.account, by_table[parent]))
-        known[parent] = keys
+        keys = named.setdefault(parent, set())
+        keys.update(normalise_text(str(v)) for row in raw if (v := row.get(column)) not in (None, ""))
+    known: dict[str, set[str]] = {}
+    for parent, keys in named.items():
+        found = set(ctx.state.bindings(ctx.account, by_table[parent], keys)) if parent in by_table else set()
+        missing = keys - found
+        if missing:
+            found |= {row_key(parent, row) for row in ctx.erp.read_keys(parent, missing)}
+        known[parent] = found
     return known
 
 
 def load_valid(
     ctx: SyncContext, table: str, *, window: Window | None = None, batch: Batch | None = None
 ) -> tuple[list[Any], int]:
-    """Validated rows of ``table``; invalid ones are quarantined (and reported), valid ones released."""
+    """Validated rows of ``table`` and how many were quarantined (and reported). A valid row
+    that holds a bad value back (a SKU's EAN) keeps its entry open and is not counted here:
+    the entity it holds back counts it (`run_entity`). Rows now entirely valid are released."""
     raw = read_table(ctx, table, window=window, batch=batch)
-    result = validate_rows(table, raw, known=known_parents(ctx, table))
+    result = validate_rows(table, raw, known=known_parents(ctx, table, raw))
+    holding = {entry.key for entry in result.quarantined if entry.held_back}
     if not ctx.dry_run:
         ctx.state.quarantine_entries(ctx.account, result.quarantined)
         held = {q.erp_key for q in ctx.state.open_quarantine(ctx.account, table)}
         for row in result.valid:  # one write per released row, none for rows never held
-            if (key := row_key(table, row)) in held:
+            if (key := row_key(table, row)) in held and key not in holding:
                 ctx.state.resolve_quarantine(ctx.account, table, key)
     for entry in result.quarantined:
         log.warning(
-            "quarantined %s %s: field %s = %r breaks rule %s (%s)",
+            "%s %s %s: field %s = %r breaks rule %s (%s)",
+            f"held back {entry.held_back} of" if entry.held_back else "quarantined",
             table,
             entry.key,
             entry.field,
@@ -116,7 +131,7 @@ def load_valid(
             entry.rule,
             entry.message,
         )
-    return result.valid, len(result.quarantined)
+    return result.valid, sum(1 for entry in result.quarantined if not entry.held_back)
 
 
 def run_entity(
@@ -130,27 +145,41 @@ def run_entity(
     waves: Callable[[list[Any]], Iterable[list[Any]]] | None = None,
     actions: frozenset[str] = frozenset({Action.CREATE, Action.UPDATE}),
     plannable: dict[str, set[str]] | None = None,
+    hold: RecordStatus | None = None,
 ) -> EntityReport:
-    """Sync one entity. ``actions`` limits what is written (e.g. SKU activation = updates only)."""
+    """Sync one entity. ``actions`` limits what is written (the SKUs step creates, the activation
+    step updates); with `hold`, a record whose write is held back is given that status, so the
+    later pass reads exactly those records again."""
     if rows is None:
         rows, quarantined = load_valid(ctx, spec.table, window=window, batch=batch)
+    rows, held = _without_held(spec, rows)
     records = spec.records(rows)
     where = f" (window {window})" if window and (window.since or window.until) else ""
     part = f" batch {batch.index + 1}/{batch.count}" if batch and batch.count > 1 else ""
     log.debug("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
     outcome = EntityReport(spec.name)
-    outcome.counts["quarantined"] += quarantined
+    outcome.counts["quarantined"] += quarantined + held
     calls_before = ctx.executor.calls
     for wave in waves(records) if waves else [records]:
         planned = plan(ctx, spec, wave, plannable=plannable)
+        check_plan(ctx, spec.name, planned)
         writes = (Action.CREATE, Action.UPDATE)
         deferred = [p for p in planned if p.action in writes and p.action not in actions]
         for item in deferred:
             item.action = Action.UNCHANGED
+        if hold is not None and deferred and not ctx.dry_run:
+            waiting = set(ctx.state.keys_with_status(ctx.account, spec.name, [hold]))
+            for item in deferred:
+                if item.key not in waiting:
+                    ctx.state.set_status(ctx.account, spec.name, item.key, hold, "held for the next pass")
         if ctx.dry_run:
             outcome.counts.update(_dry_run_counts(spec, planned, deferred, actions))
         else:
             outcome.add(apply_planned(ctx, spec, planned, batch))
+    if spec.entity.derived and spec.entity.removal is not None:
+        dropped = dropped_keys(ctx, spec, rows, records)
+        if dropped:  # a trade policy taken off a product's list
+            outcome.add(remove(ctx, spec, dropped, "dropped by the ERP"))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
     # a phase with nothing to write stays out of the log (the step or flow says so once)
@@ -159,6 +188,16 @@ def run_entity(
     for failure in outcome.failures:
         log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)
     return outcome
+
+
+def _without_held(spec: EntitySpec, rows: list[Any]) -> tuple[list[Any], int]:
+    """The rows this entity's records are made from: a row that holds back one of the entity's
+    source columns (a bad EAN) makes none. Also how many rows were left out."""
+    fields = frozenset(spec.entity.fields)
+    if not fields:
+        return rows, 0
+    kept = [row for row in rows if not fields & getattr(row, "held", frozenset())]
+    return kept, len(rows) - len(kept)
 
 
 def _dry_run_counts(
@@ -177,11 +216,13 @@ def _dry_run_counts(
         elif id(item) not in deferred_ids:
             counts["unchanged"] = counts.get("unchanged", 0) + 1
     for item in deferred:
-        # an update-only pass after creates (SKU activation) updates what was just created
+        # an update-only pass after creates (SKU activation) updates what was just created,
+        # unless VTEX makes the created object what the ERP row builds by itself
         would_update = (
             Action.UPDATE in actions
             and item.payload is not None
-            and (item.vtex_id is not None or spec.create_payload(item.payload) != item.payload)
+            and (item.vtex_id is not None
+                 or not (spec.created_as_built or spec.create_payload(item.payload) == item.payload))
         )
         key = "updated" if would_update else "unchanged"
         counts[key] = counts.get(key, 0) + 1

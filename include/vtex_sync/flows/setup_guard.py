@@ -2,9 +2,9 @@
 
 A first setup creates everything (nothing to guard). Re-run over a store VTEX already holds,
 its inventory and prices steps become updates, and a bad ERP export could zero the stock or
-move the prices of most of the catalog. Each batch is checked before it writes: the share is
-taken over the records of this batch VTEX already has (batches are hash slices of the table,
-so a batch's share stands for the whole run's).
+move the prices of most of the catalog. Each batch is checked on its plan, before it writes:
+the share is taken over the records of this batch VTEX already has (batches are slices of the
+table, so a batch's share stands for the whole run's).
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vtex_sync.erp import validate_rows
-from vtex_sync.flows import commerce as com
 from vtex_sync.flows import guard
-from vtex_sync.flows.engine import Planned, plan
-from vtex_sync.flows.runner import Batch, Window, read_table
+from vtex_sync.flows.engine import Planned
 from vtex_sync.records import Action
 
 
@@ -26,32 +23,26 @@ def _bound(planned: list[Planned], *, by_sku: bool = False) -> int:
     return len(keys)
 
 
-def _inventory(ctx: Any, batch: Batch | None, window: Window | None) -> guard.Breach | None:
-    rows = validate_rows("stock", read_table(ctx, "stock", window=window, batch=batch)).valid
-    planned = plan(ctx, com.INVENTORY, rows)
+def _inventory(ctx: Any, planned: list[Planned]) -> guard.Breach | None:
     return guard.zero_stock(ctx, planned, total=_bound(planned, by_sku=True))
 
 
-def _prices(ctx: Any, batch: Batch | None, window: Window | None) -> guard.Breach | None:
-    from vtex_sync.flows.setup import SkuBatch
-
-    base = validate_rows("prices", read_table(ctx, "prices", window=window, batch=batch)).valid
-    fixed_batch = batch and SkuBatch(batch.index, batch.count)
-    fixed_rows = read_table(ctx, "fixed_prices", window=window, batch=fixed_batch)
-    fixed = validate_rows("fixed_prices", fixed_rows).valid
-    planned = plan(ctx, com.PRICES, com.price_records(base, fixed))
+def _prices(ctx: Any, planned: list[Planned]) -> guard.Breach | None:
     return guard.price_moves(ctx, planned, total=_bound(planned))
 
 
-CHECKS: dict[str, Callable[[Any, Batch | None, Window | None], guard.Breach | None]] = {
+# by entity: what its plan is checked for
+CHECKS: dict[str, Callable[[Any, list[Planned]], guard.Breach | None]] = {
     "inventory": _inventory,
-    "prices": _prices,
+    "price": _prices,
 }
 
 
-def check_step(ctx: Any, step: str, batch: Batch | None, window: Window | None, *, confirm: bool) -> None:
-    """Raise `guard.BlastRadiusExceeded` before the step writes, unless confirmed."""
-    check = CHECKS.get(step)
-    if check is None or ctx.dry_run:
+def check_plan(ctx: Any, entity: str, planned: list[Planned]) -> None:
+    """Raise `guard.BlastRadiusExceeded` before an initial-setup step writes, unless the run
+    confirmed it (``ctx.confirm_blast_radius``; None: the caller guards its own run)."""
+    check = CHECKS.get(entity)
+    confirm = getattr(ctx, "confirm_blast_radius", None)
+    if check is None or confirm is None or ctx.dry_run:
         return
-    guard.enforce(f"initial setup {step}", [check(ctx, batch, window)], confirm=confirm)
+    guard.enforce(f"initial setup {entity}", [check(ctx, planned)], confirm=confirm)

@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy.engine import Connection, Engine
 
 from vtex_sync.db import insert_for, utcnow
 from vtex_sync.state import tables as t
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 300.0
+CHUNK = 500  # keys per IN (...) list
 
 
 class CreateLeaseTimeout(TimeoutError):
@@ -139,3 +140,98 @@ def hold(engine: Engine, account: str, entity: str, erp_key: str, owner: str, *,
         lease._stop.set()
         beat.join(timeout=5)
         release(engine, lease)
+
+
+# --- many leases at once: one writer's chunk of records ---------------------------------------
+
+
+def _conditional_take(engine: Engine) -> Any:
+    """Take a lease that is free, expired or already `owner`'s (one upsert, executemany-able)."""
+    c = t.create_leases.c
+    stmt = insert_for(engine, t.create_leases).values(
+        account=bindparam("account"), entity=bindparam("entity"), erp_key=bindparam("erp_key"),
+        owner=bindparam("owner"), acquired_at=bindparam("now"), expires_at=bindparam("expires_at"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["account", "entity", "erp_key"],
+        set_={"owner": stmt.excluded.owner, "acquired_at": stmt.excluded.acquired_at,
+              "expires_at": stmt.excluded.expires_at},
+        where=or_(c.expires_at < stmt.excluded.acquired_at, c.owner == stmt.excluded.owner),
+    )
+
+
+def acquire_many(engine: Engine, account: str, entity: str, keys: Iterable[str], owner: str,
+                 ttl_seconds: float = DEFAULT_TTL_SECONDS) -> set[str]:
+    """Take every lease of `keys` that is free or expired, without waiting: the keys now held."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    now = utcnow()
+    expires = now + timedelta(seconds=ttl_seconds)
+    rows = [{"account": account, "entity": entity, "erp_key": key, "owner": owner, "now": now,
+             "expires_at": expires} for key in wanted]
+    c = t.create_leases.c
+    held: set[str] = set()
+    with engine.begin() as conn:
+        conn.execute(_conditional_take(engine), rows)
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start:start + CHUNK]
+            held.update(conn.execute(select(c.erp_key).where(
+                c.account == account, c.entity == entity, c.owner == owner, c.erp_key.in_(chunk))).scalars())
+    return held
+
+
+def release_many(conn: Connection, account: str, entity: str, keys: Iterable[str], owner: str) -> None:
+    """Drop the leases of `keys` still held by `owner`, in the caller's transaction."""
+    c = t.create_leases.c
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start:start + CHUNK]
+        conn.execute(delete(t.create_leases).where(
+            c.account == account, c.entity == entity, c.owner == owner, c.erp_key.in_(chunk)))
+
+
+class LeaseKeeper:
+    """Keeps one writer's leases renewed while their records are in flight: one background
+    thread, one statement per entity per beat (every third of the lease's lifetime)."""
+
+    def __init__(self, engine: Engine, account: str, owner: str,
+                 ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+        self.engine, self.account, self.owner, self.ttl_seconds = engine, account, owner, ttl_seconds
+        self._held: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, entity: str, keys: Iterable[str]) -> None:
+        with self._lock:
+            self._held.setdefault(entity, set()).update(keys)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._beat, daemon=True, name=f"leases-{entity}")
+                self._thread.start()
+
+    def drop(self, entity: str, keys: Iterable[str]) -> None:
+        with self._lock:
+            self._held.get(entity, set()).difference_update(keys)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        interval = max(self.ttl_seconds / 3, 0.05)
+        c = t.create_leases.c
+        while not self._stop.wait(interval):
+            with self._lock:
+                held = {entity: sorted(keys) for entity, keys in self._held.items() if keys}
+            try:
+                with self.engine.begin() as conn:
+                    for entity, keys in held.items():
+                        for start in range(0, len(keys), CHUNK):
+                            conn.execute(update(t.create_leases).where(
+                                c.account == self.account, c.entity == entity, c.owner == self.owner,
+                                c.erp_key.in_(keys[start:start + CHUNK]),
+                            ).values(expires_at=utcnow() + timedelta(seconds=self.ttl_seconds)))
+            except Exception:  # a store hiccup: the next beat tries again, expiry covers the rest
+                log.warning("could not renew %s's create leases", self.owner, exc_info=True)

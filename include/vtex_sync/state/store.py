@@ -27,6 +27,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from vtex_sync.db import insert_for, make_engine, redact, utcnow
+from vtex_sync.records import RecordStatus
 from vtex_sync.state import leases
 from vtex_sync.state import tables as t
 from vtex_sync.state.leases import Lease
@@ -34,9 +35,11 @@ from vtex_sync.state.leases import Lease
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATION_LOCK_KEY = 0x7674_6578  # PostgreSQL advisory lock id for migrations
 KEY_CHUNK = 500
+OWNER_CHUNK = 200
+Bound = tuple[str, str, str | None, str, str | None]  # key, VTEX id, payload hash, status, handle
 _migrated_urls: set[str] = set()
 
 
@@ -52,6 +55,7 @@ class Binding:
     attempts: int
     message: str | None = None
     conflict: str | None = None
+    handle: str | None = None  # what finds the VTEX object once its ERP row is gone
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,7 @@ class StateStore:
     @staticmethod
     def _binding(row: Any, conflict: str | None = None) -> Binding:
         return Binding(row.erp_key, row.vtex_id, row.payload_hash, row.status, row.pushed_at, row.attempts,
-                       row.message, conflict)
+                       row.message, conflict, row.handle)
 
     @staticmethod
     def _binding_key(account: str, entity: str, erp_key: str) -> Any:
@@ -253,13 +257,14 @@ class StateStore:
 
     def bind(self, account: str, entity: str, erp_key: str, vtex_id: str | int, *,
              payload_hash: str | None = None, status: str = "synced",
-             clear_intent: bool = False) -> Binding:
+             clear_intent: bool = False, handle: str | None = None) -> Binding:
         """Bind `erp_key` to `vtex_id`. First writer wins: if the key is already bound to another
         id, that binding is kept and returned with `conflict` set to the rejected id.
-        `clear_intent` also drops the key's create intent, in the same transaction."""
+        `clear_intent` also drops the key's create intent, in the same transaction. `handle`:
+        what finds the object once the ERP row is gone (kept with each write)."""
         erp_key, vtex_id, now = str(erp_key), str(vtex_id), utcnow()
         params = {"account": account, "entity": entity, "erp_key": erp_key, "vtex_id": vtex_id,
-                  "status": status, "now": now, "payload_hash": payload_hash}
+                  "status": status, "now": now, "payload_hash": payload_hash, "handle": handle}
         statements = self._bind_statements()
         with self.engine.begin() as conn:
             conn.execute(statements["bind" if payload_hash is None else "bind_pushed"], params)
@@ -272,6 +277,121 @@ class StateStore:
             return self._binding(row, conflict=vtex_id)
         return self._binding(row)
 
+    # ------------------------------------------------------------------ many records at once
+    def intent_keys(self, account: str, entity: str, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` with a create intent."""
+        i = t.intents.c
+        wanted = sorted({str(k) for k in keys})
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), KEY_CHUNK):
+                found.update(conn.execute(select(i.erp_key).where(
+                    i.account == account, i.entity == entity, i.erp_key.in_(wanted[start:start + KEY_CHUNK]),
+                )).scalars())
+        return found
+
+    def add_intents(self, account: str, entity: str, lookups: Mapping[str, Mapping[str, Any]]) -> None:
+        """`add_intent` for many keys, in one transaction."""
+        if not lookups:
+            return
+        now = utcnow()
+        rows = [{"account": account, "entity": entity, "erp_key": str(key), "created_at": now,
+                 "lookup": json.dumps(dict(lookup), sort_keys=True, default=str)}
+                for key, lookup in lookups.items()]
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(t.intents).on_conflict_do_nothing(), rows)
+
+    def erp_keys_for(self, account: str, entity: str, vtex_ids: Iterable[str]) -> dict[str, str]:
+        """Reverse lookup for many ids: VTEX id -> the ERP key bound to it (ids bound to none left out)."""
+        b = t.bindings.c
+        wanted = sorted({str(v) for v in vtex_ids})
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), KEY_CHUNK):
+                rows = conn.execute(select(b.vtex_id, b.erp_key).where(
+                    b.account == account, b.entity == entity, b.vtex_id.in_(wanted[start:start + KEY_CHUNK])))
+                found.update((str(vtex_id), erp_key) for vtex_id, erp_key in rows)
+        return found
+
+    def finish_writes(
+        self, account: str, entity: str, *, bound: Iterable[Bound] = (),
+        pushed: Iterable[tuple[str, str]] = (), failed: Iterable[tuple[str, str]] = (),
+        waiting: Iterable[tuple[str, str]] = (), clear_intents: Iterable[str] = (),
+        release: Iterable[str] = (), owner: str | None = None,
+    ) -> dict[str, Binding]:
+        """What a chunk of writes came to, in one transaction: `bound` (key, VTEX id, payload hash,
+        status, handle) as `bind` does (first writer wins: the binding kept is returned, `conflict` set
+        when it is another id's), `pushed` (key, hash) as `record_push`, `failed` (key, message)
+        as `set_status(..., "failed")`, `waiting` (key, message) as `set_status(...,
+        "waiting_parent")`, then the intents of `clear_intents` dropped and the create leases of
+        `release` (held by `owner`) released."""
+        bound, pushed, failed, waiting = list(bound), list(pushed), list(failed), list(waiting)
+        now = utcnow()
+        statements = self._bind_statements()
+        result: dict[str, Binding] = {}
+        with self.engine.begin() as conn:
+            if bound:
+                conn.execute(statements["bind_pushed"], [
+                    {"account": account, "entity": entity, "erp_key": str(key), "vtex_id": str(vtex_id),
+                     "status": status, "now": now, "payload_hash": digest, "handle": handle}
+                    for key, vtex_id, digest, status, handle in bound])
+                wanted = {str(key): str(vtex_id) for key, vtex_id, *_ in bound}
+                b = t.bindings.c
+                keys = sorted(wanted)
+                for start in range(0, len(keys), KEY_CHUNK):
+                    chunk = keys[start:start + KEY_CHUNK]
+                    rows = conn.execute(select(t.bindings).where(
+                        b.account == account, b.entity == entity, b.erp_key.in_(chunk)))
+                    for row in rows:
+                        conflict = wanted[row.erp_key] if row.vtex_id != wanted[row.erp_key] else None
+                        if conflict:
+                            log.warning("id map conflict: %s %s %r is bound to VTEX id %s; kept it and "
+                                        "ignored %s", account, entity, row.erp_key, row.vtex_id, conflict)
+                        result[row.erp_key] = self._binding(row, conflict=conflict)
+            if pushed:
+                conn.execute(statements["push"], [
+                    {"account": account, "entity": entity, "erp_key": str(key), "payload_hash": digest,
+                     "now": now} for key, digest in pushed])
+            if waiting:
+                conn.execute(statements["wait"], [
+                    {"account": account, "entity": entity, "erp_key": str(key), "message": message,
+                     "now": now} for key, message in waiting])
+            if failed:
+                conn.execute(statements["fail"], [
+                    {"account": account, "entity": entity, "erp_key": str(key), "message": message,
+                     "now": now} for key, message in failed])
+            clear = sorted({str(k) for k in clear_intents})
+            i = t.intents.c
+            for start in range(0, len(clear), KEY_CHUNK):
+                conn.execute(delete(t.intents).where(
+                    i.account == account, i.entity == entity, i.erp_key.in_(clear[start:start + KEY_CHUNK])))
+            if owner is not None:
+                leases.release_many(conn, account, entity, release, owner)
+        return result
+
+    def owners_holding(self, account: str, entity: str, owners: Iterable[str]) -> set[str]:
+        """Those of `owners` (first key parts) holding a record of `entity`: bound, or with a
+        create intent (in flight, or its answer lost)."""
+        wanted = sorted({str(o) for o in owners})
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for table in (t.bindings, t.intents):
+                c = table.c
+                for start in range(0, len(wanted), OWNER_CHUNK):
+                    chunk = wanted[start:start + OWNER_CHUNK]
+                    like = or_(*(c.erp_key.startswith(f"{o}|", autoescape=True) for o in chunk))
+                    stmt = select(c.erp_key).where(c.account == account, c.entity == entity, like)
+                    found.update(key.split("|", 1)[0] for key in conn.execute(stmt).scalars())
+        return found
+
+    def reopen(self, account: str, entity: str, erp_key: str, message: str) -> None:
+        """Forget the hash last pushed for `erp_key` and hold it for its entity's later pass
+        (`waiting_pass`): the next plan sends it again."""
+        stmt = update(t.bindings).where(self._binding_key(account, entity, erp_key)).values(
+            payload_hash=None, status=RecordStatus.WAITING_PASS.value, message=message, updated_at=utcnow())
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
     def _bind_statements(self) -> dict[str, Any]:
         """`bind`'s statements, built once: one upsert that keeps a binding to another id
         (first writer wins), the read-back, the intent release. Building them per call cost
@@ -279,7 +399,7 @@ class StateStore:
         if self._statements is None:
             b, i = t.bindings.c, t.intents.c
             key = ("account", "entity", "erp_key")
-            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status")}
+            values: dict[str, Any] = {name: bindparam(name) for name in (*key, "vtex_id", "status", "handle")}
             values |= {"message": None, "updated_at": bindparam("now"), "attempts": 0}
             statements: dict[str, Any] = {}
             extra: dict[str, Any]
@@ -287,7 +407,7 @@ class StateStore:
                                 ("bind_pushed", {"payload_hash": bindparam("payload_hash"),
                                                  "pushed_at": bindparam("now")})):
                 insert = self._insert(t.bindings).values(**values, **extra)
-                changed = ("vtex_id", "status", "message", "updated_at", *extra)
+                changed = ("vtex_id", "status", "message", "updated_at", "handle", *extra)
                 statements[name] = insert.on_conflict_do_update(
                     index_elements=list(key),
                     set_={column: insert.excluded[column] for column in changed},
@@ -295,6 +415,22 @@ class StateStore:
                 )
             statements["select"] = select(t.bindings).where(
                 *(b[column] == bindparam(column) for column in key))
+            pushed: dict[str, Any] = {
+                "payload_hash": bindparam("payload_hash"), "pushed_at": bindparam("now"), "status": "synced",
+                "message": None, "attempts": 0, "updated_at": bindparam("now"),
+            }
+            insert = self._insert(t.bindings).values(**{name: bindparam(name) for name in key}, **pushed)
+            statements["push"] = insert.on_conflict_do_update(index_elements=list(key), set_=pushed)
+            failing = {"status": "failed", "message": bindparam("message"), "updated_at": bindparam("now")}
+            insert = self._insert(t.bindings).values(**{name: bindparam(name) for name in key}, **failing,
+                                                     attempts=1)
+            statements["fail"] = insert.on_conflict_do_update(
+                index_elements=list(key), set_={**failing, "attempts": b.attempts + 1})
+            waits = {"status": RecordStatus.WAITING_PARENT.value, "message": bindparam("message"),
+                     "updated_at": bindparam("now")}
+            insert = self._insert(t.bindings).values(**{name: bindparam(name) for name in key}, **waits,
+                                                     attempts=0)
+            statements["wait"] = insert.on_conflict_do_update(index_elements=list(key), set_=waits)
             statements["clear_intent"] = delete(t.intents).where(
                 *(i[column] == bindparam(column) for column in key))
             self._statements = statements

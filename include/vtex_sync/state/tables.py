@@ -27,6 +27,8 @@ bindings = Table(
     Column("attempts", Integer, nullable=False),
     Column("pushed_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
+    # what finds the VTEX object once its ERP row is gone, where the id does not (an image)
+    Column("handle", Text),
 )
 
 intents = Table(

@@ -10,6 +10,7 @@ from vtex_provider.models.catalog import (
     CategoryTreeNode,
     Product,
     ProductSpecification,
+    ProductSpecificationValues,
     ProductTradePolicy,
     Sku,
     SkuFile,
@@ -111,6 +112,19 @@ class CatalogClient(VtexClient):
         path = f"{PVT}/specification/{field_id}"
         return SpecificationField.model_validate(self._json("PUT", path, json=body) or body)
 
+    def update_root_specification_field(
+        self, field_id: int, field: SpecificationField, group_name: str
+    ) -> None:
+        """Full replace of a field of the root category (it has no `CategoryId`).
+
+        VTEX's update above requires an integer `CategoryId`; its legacy update documents it as
+        nullable, with the field's group by id and name.
+        """
+        body = {"Description": None, "DefaultValue": None} | field.to_body()
+        body |= {"FieldId": field_id, "CategoryId": None, "FieldGroupName": group_name}
+        body.pop("Id", None)
+        self._call("PUT", f"{SYSTEM}/pvt/specification/field", json=body)
+
     def get_specification_field(self, field_id: int) -> SpecificationField | None:
         body = self._json_or_none(f"{PVT}/specification/{field_id}")
         return SpecificationField.model_validate(body) if body else None
@@ -156,6 +170,12 @@ class CatalogClient(VtexClient):
         body = self._json("POST", path, json=spec.to_body(), idempotent=False)
         return ProductSpecification.model_validate(body)
 
+    def set_product_specifications(self, product_id: int, specs: list[ProductSpecificationValues]) -> None:
+        """Give each named field of the product exactly these values, in one call (the field's
+        other values go; fields not named are left as they are). A set: safe to repeat."""
+        path = f"{SYSTEM}/pvt/products/{product_id}/specification"
+        self._call("POST", path, json=[spec.to_body() for spec in specs], idempotent=True)
+
     def list_product_specifications(self, product_id: int) -> list[ProductSpecification]:
         path = f"{PVT}/product/{product_id}/specification"
         return ProductSpecification.parse_list(self._json("GET", path))
@@ -166,6 +186,9 @@ class CatalogClient(VtexClient):
     def add_product_to_trade_policy(self, product_id: int, trade_policy_id: int) -> None:
         path = f"{PVT}/product/{product_id}/salespolicy/{trade_policy_id}"
         self._call("POST", path, idempotent=True)
+
+    def remove_product_from_trade_policy(self, product_id: int, trade_policy_id: int) -> None:
+        self._call("DELETE", f"{PVT}/product/{product_id}/salespolicy/{trade_policy_id}")
 
     def list_product_trade_policies(self, product_id: int) -> list[ProductTradePolicy]:
         return ProductTradePolicy.parse_list(self._json("GET", f"{PVT}/product/{product_id}/salespolicy"))

@@ -201,6 +201,14 @@ class ProductSpecification(PascalModel):
     text: str | None = None
 
 
+class ProductSpecificationValues(PascalModel):
+    """One field of a product and all its values, by name (the one-call route's item)."""
+
+    id: int | None = None  # the field's id (`FieldId` elsewhere); or its `name`
+    name: str | None = None
+    value: list[str]
+
+
 class ProductTradePolicy(PascalModel):
     product_id: int
     store_id: int
