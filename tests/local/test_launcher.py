@@ -189,13 +189,21 @@ def test_the_live_demo_sandbox_enforces_vtex_documents_and_every_request_meets_t
     assert since_start["validated"] > 0 and since_start["violations"] == 0, bad
 
 
+def command_line(process: psutil.Process) -> list[str]:
+    """A process's command line; empty for one that ended meanwhile (a task process, a zombie)."""
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
 def test_a_killed_scheduler_is_reported_and_restarted_at_once(launcher):
     def schedulers() -> list[psutil.Process]:
-        return [p for p in launcher.family() if p.cmdline()[1:3] == ["scheduler", "--skip-serve-logs"]
-                or " ".join(p.cmdline()).endswith("airflow scheduler --skip-serve-logs")]
+        return [p for p in launcher.family() if command_line(p)[1:3] == ["scheduler", "--skip-serve-logs"]
+                or " ".join(command_line(p)).endswith("airflow scheduler --skip-serve-logs")]
 
     old = schedulers()
-    assert old, [p.cmdline() for p in launcher.family()]
+    assert old, [command_line(p) for p in launcher.family()]
     old[0].kill()
     launcher.wait_for_line("restarting scheduler", timeout=10)
     assert any("scheduler exited with code -9" in line for line in launcher.lines)
