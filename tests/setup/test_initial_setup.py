@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -144,10 +145,12 @@ def test_customers_import_is_idempotent_and_links_addresses(store: Store, erp_da
     assert all(a["userId"] in profile_ids for a in addresses)
 
 
-def test_app_token_never_reaches_results_or_logs(store: Store, capfd) -> None:
+def test_app_token_never_reaches_results_or_logs(store: Store, capfd, caplog) -> None:
+    caplog.set_level(logging.INFO)  # the records too, whatever handlers earlier tests left behind
     store.faults(error_5xx=0.2, lost_response=0.1)
     results = store.run({"entities": ["categories", "brands", "products"]})
     out, err = capfd.readouterr()
+    out += caplog.text
     assert "retried" in out + err, "faults left no trace in the logs (the step's retries line)"
     assert APP_TOKEN not in repr(results)
     assert APP_TOKEN not in out + err
