@@ -22,7 +22,9 @@ SKUs) VTEX has stops before writing and waits for an operator's approval (task `
 *Required actions*, with the numbers); approved, it writes up to those numbers. Trigger with
 `confirm_blast_radius: true` to skip the question.
 
-Publishes the asset `vtex://<account>/catalog` (through the alias `vtex_catalog`) on success.
+Publishes the asset `vtex://<account>/catalog` (through the alias `vtex_catalog`) on success,
+in task `publish_catalog`: one run at a time, so runs finishing together never race to
+create the asset.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ VTEX has stops before writing and waits for an operator's approval (task `approv
 *Required actions*, with the numbers); approved, it writes up to those numbers. Trigger with
 `confirm_blast_radius: true` to skip the question.
 
-Publishes the asset `vtex://<account>/inventory` (through the alias `vtex_inventory`) on success.
+Publishes the asset `vtex://<account>/inventory` (through the alias `vtex_inventory`) on success,
+in task `publish_inventory`: one run at a time, so runs finishing together never race to
+create the asset.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ SKUs by more than `max_price_move_pct` percent stops before writing and waits fo
 approval (task `approve_prices`, under *Required actions*, with the numbers); approved, it
 writes up to those numbers. Trigger with `confirm_blast_radius: true` to skip the question.
 
-Publishes the asset `vtex://<account>/prices` (through the alias `vtex_prices`) on success.
+Publishes the asset `vtex://<account>/prices` (through the alias `vtex_prices`) on success,
+in task `publish_prices`: one run at a time, so runs finishing together never race to
+create the asset.
 """
 
 from __future__ import annotations

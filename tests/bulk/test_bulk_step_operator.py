@@ -78,3 +78,21 @@ def test_below_the_threshold_the_task_writes_per_record_without_deferring(wired,
     result = BulkStepOperator(task_id="prices", step="prices").execute(context())
     assert result["counts"]["created"] == 6
     assert wired.count("PUT", f"/{ACCOUNT}/pricing/prices/") == 6 and not wired.batches
+
+
+def test_a_step_left_out_is_skipped_and_one_with_nothing_to_do_says_so_once(wired, monkeypatch, caplog):
+    import logging
+
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    monkeypatch.setenv("AIRFLOW_VAR_VTEX_SYNC_SETTINGS", json.dumps({"bulk_threshold": 1000}))
+    with pytest.raises(AirflowSkipException):
+        left_out = {**context(), "params": {"entities": ["skus"]}}
+        BulkStepOperator(task_id="prices", step="prices").execute(left_out)
+    BulkStepOperator(task_id="prices", step="prices").execute(context())
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    BulkStepOperator(task_id="prices", step="prices").execute(context())
+    lines = [r.getMessage() for r in caplog.records
+             if r.name.startswith("vtex_") and r.levelno >= logging.INFO]
+    assert lines == ["prices: nothing to do (6 record(s) read, all unchanged)"], lines

@@ -10,7 +10,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,15 @@ import pytest
 from tests.contract import contract_knobs
 from tests.pg import throwaway_database
 from tests.setup.test_initial_setup import assert_export_matches_erp
-from vtex_demo.generator import generate, load_into
+from vtex_demo.generator import BASE_TIME, generate, load_into
 from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import SandboxServer, auth_headers
+from vtex_sync.db import to_utc
+from vtex_sync.state import StateStore
 
 ACCOUNT, APP_KEY, APP_TOKEN = "twoshop", "vtexappkey-two", "two-writers-token"
 PRODUCTS = 30
+CATALOG_EVERY = 15  # minutes: vtex_catalog_sync's schedule
 
 
 class World:
@@ -58,14 +61,22 @@ def _initial_setup() -> list[dict[str, Any]]:
     return results
 
 
-def _catalog_sync() -> list[dict[str, Any]]:
-    from vtex_sync.airflow.sync_tasks import run_sync
+def catalog_intervals() -> list[tuple[datetime, datetime]]:
+    """The data intervals of the scheduled catalog syncs that run while the setup does: three in
+    a row of its 15-minute schedule, from the ERP's first changes on (the demo data's
+    ``updated_at`` start at `BASE_TIME` and span some 17 minutes)."""
+    every = timedelta(minutes=CATALOG_EVERY)
+    return [(BASE_TIME + n * every, BASE_TIME + (n + 1) * every) for n in range(3)]
 
-    start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC)
-    results = []
-    for _ in range(3):  # the scheduled sync comes round again while the setup is still going
-        results.append(run_sync("catalog", {}, start=start, end=end))
-    return results
+
+def _catalog_sync() -> list[dict[str, Any]]:
+    """`vtex_catalog_sync` as the scheduler runs it: one scheduled run per data interval, each
+    reading from the flow's watermark (`vtex_sync.flows.watermark`) to its interval's end."""
+    from vtex_sync.airflow.sync_tasks import run_sync
+    from vtex_sync.flows.watermark import RunKind
+
+    return [run_sync("catalog", {}, start=start, end=end, run_id=f"scheduled__{start.isoformat()}",
+                     kind=RunKind.SCHEDULED) for start, end in catalog_intervals()]
 
 
 JOBS = {"setup": _initial_setup, "catalog_sync": _catalog_sync}
@@ -78,12 +89,13 @@ def _child(job: str, environ: dict[str, str], start_at: float, results: Any) -> 
         outcome = JOBS[job]()
         failures = [f for r in outcome for f in r.get("failures", [])] if job == "setup" else \
             [r["failures"] for r in outcome if r["failures"]]
-        results.put((job, None, failures))
+        results.put((job, None, failures, outcome))
     except Exception:
-        results.put((job, traceback.format_exc(), []))
+        results.put((job, traceback.format_exc(), [], []))
 
 
-def run_at_once(world: World, *jobs: str) -> None:
+def run_at_once(world: World, *jobs: str) -> dict[str, list[dict[str, Any]]]:
+    """Run `jobs` in processes of their own, started at the same instant; their results by job."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     start_at = time.time() + 1.0
@@ -94,9 +106,10 @@ def run_at_once(world: World, *jobs: str) -> None:
     outcomes = [results.get(timeout=600) for _ in children]
     for child in children:
         child.join(60)
-    for job, error, failures in outcomes:
+    for job, error, failures, _ in outcomes:
         assert error is None, f"{job} raised:\n{error}"
         assert not failures, f"{job} had failed records: {failures}"
+    return {job: outcome for job, _, _, outcome in outcomes}
 
 
 def assert_nothing_twice(export: dict[str, list[dict[str, Any]]], erp: dict[str, list[dict]]) -> None:
@@ -150,7 +163,14 @@ def test_two_initial_setups_at_once_create_nothing_twice(world) -> None:
 
 def test_setup_and_catalog_sync_at_once_create_nothing_twice(world) -> None:
     world, data = world
-    run_at_once(world, "setup", "catalog_sync")
+    syncs = run_at_once(world, "setup", "catalog_sync")["catalog_sync"]
+    # scheduled runs over their intervals (each from where the one before stopped, minus the
+    # overlap), the first reading the ERP's changes while the setup wrote them
+    overlap = timedelta(minutes=5)
+    assert [s["window"] for s in syncs] == [[(start - overlap).isoformat(), end.isoformat()]
+                                            for start, end in catalog_intervals()]
+    assert sum(c.get("planned", 0) for c in syncs[0]["entities"].values()) > 0
+    assert to_utc(StateStore(world.state_url).get_watermark(ACCOUNT, "catalog")) == catalog_intervals()[-1][1]
     export = world.export()
     assert_nothing_twice(export, data)
     assert_export_matches_erp(_Exported(export), data)

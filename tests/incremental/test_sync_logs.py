@@ -31,6 +31,19 @@ def test_a_run_with_nothing_to_do_logs_one_line(
     assert lines[0].startswith(f"{flow}: rows updated in ") and "nothing to do" in lines[0]
 
 
+@pytest.mark.parametrize("step", ["brands", "skus"])
+def test_a_setup_step_with_nothing_to_do_logs_one_line(
+    shop: Shop, caplog: pytest.LogCaptureFixture, step: str
+) -> None:
+    from vtex_sync.airflow.tasks import run_step
+
+    caplog.set_level(logging.DEBUG)
+    run_step(step, {}, batch=[0, 1] if step == "skus" else None)  # the setup already ran: all unchanged
+    lines = [r.getMessage() for r in product_lines(caplog)]
+    assert lines == [f"{step}: nothing to do ({lines[0].split('(', 1)[1]}"], lines
+    assert "all unchanged" in lines[0]
+
+
 def test_retries_are_counted_once_per_step_by_reason(
     shop: Shop, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -110,3 +110,15 @@ def test_the_customers_dag_has_an_hourly_data_interval() -> None:
 
     interval = core.infer_manual_data_interval(run_after=pendulum.instance(UP_TO + timedelta(minutes=30)))
     assert interval.end - interval.start == timedelta(hours=1)
+
+
+def test_a_run_triggered_without_a_logical_date_reads_from_the_watermark_to_now(shop: Shop) -> None:
+    scheduled("prices", UP_TO)
+    price = shop.all_rows("prices")[2]
+    shop.change("prices", [price], BACK, base_price=Decimal("45.67"))
+    before = datetime.now(UTC)
+    summary = run_sync("prices", {}, start=None, end=None, kind=RunKind.MANUAL)  # no data interval
+    since, until = (datetime.fromisoformat(edge) for edge in summary["window"])
+    assert since == UP_TO - timedelta(minutes=5) and until >= before
+    prices = {p["itemId"]: p["basePrice"] for p in shop.export()["prices"]}
+    assert prices[shop.sku_ids()[price["sku_ref_id"]]] == 45.67

@@ -71,9 +71,17 @@ def _checked(step: str, result: BatchTicket | dict[str, Any], params: Mapping[st
 
 
 def _result(step: str, outcome: EntityReport, ctx: Any) -> dict[str, Any]:
+    """The step's summary, with its one retries line (and one line when it had nothing to do)."""
+    from vtex_sync.airflow.tasks import log_retries
+    from vtex_sync.flows.report import had_work, nothing_to_do
+
     result = outcome.as_dict()
     result["entity"] = step
-    result["retries"] = dict(ctx.hook.stats.retries)
+    stats = ctx.hook.stats
+    result["retries"] = dict(stats.retries)
+    log_retries(step, result["retries"], stats.waited_seconds)
+    if not had_work(result["counts"]):
+        log.info("%s", nothing_to_do(step, result["counts"]))
     return result
 
 

@@ -183,29 +183,26 @@ def mark_synced(flow: str) -> None:
 def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None) -> DAG:
     """A DAG that syncs ``flow`` over each run's data interval (in the pool of the flow's
     entities) and publishes its asset ``vtex://<account>/<flow>`` through the alias
-    ``vtex_<flow>``. When the blast-radius guard trips, the sync writes nothing and the run
-    waits for an operator's approval (with the numbers); once approved,
-    ``sync_<flow>_approved`` writes up to exactly those numbers."""
+    ``vtex_<flow>`` (task ``publish_<flow>``, one run at a time). When the blast-radius guard
+    trips, the sync writes nothing and the run waits for an operator's approval (with the
+    numbers); once approved, ``sync_<flow>_approved`` writes up to exactly those numbers."""
     alias = AssetAlias(f"vtex_{flow}")
     pool = flow_pool(Flow(flow))
 
     def _run(approved: bool) -> dict[str, Any]:
-        from airflow.sdk import Asset
-
         from vtex_sync.airflow.stops import expected_stops
-        from vtex_sync.airflow.sync_tasks import asset_uri, run_sync
-
-        context = get_current_context()
-        start, end = context["data_interval_start"], context["data_interval_end"]
-        if start is None or end is None:
-            raise ValueError(f"{dag_id}: a sync run needs a data interval")
+        from vtex_sync.airflow.sync_tasks import run_sync
         from vtex_sync.flows.watermark import run_kind
 
+        context = get_current_context()
+        # a run triggered without a logical date has no data interval: it reads from the
+        # watermark to now
+        start, end = context.get("data_interval_start"), context.get("data_interval_end")
         blocked = None
         if approved:
             blocked = (context["ti"].xcom_pull(task_ids=f"sync_{flow}") or {}).get("blocked") or []
         with expected_stops(context.get("ti")):
-            result = run_sync(
+            return run_sync(
                 flow,
                 context["params"],
                 start=start,
@@ -216,18 +213,38 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
                 approved=blocked,
                 dag_id=dag_id,
             )
-        if not result.get("blocked"):
-            context["outlet_events"][alias].add(Asset(asset_uri(result["account"], flow)))
-        return result
 
-    @task(task_id=f"sync_{flow}", pool=pool, outlets=[alias])
+    @task(task_id=f"sync_{flow}", pool=pool)
     def sync() -> dict[str, Any]:
         return _run(approved=False)
 
-    @task(task_id=f"sync_{flow}_approved", pool=pool, outlets=[alias])
+    @task(task_id=f"sync_{flow}_approved", pool=pool)
     def sync_approved() -> dict[str, Any]:
         """The same sync, allowed up to the numbers the operator approved."""
         return _run(approved=True)
+
+    # one publication at a time across the DAG's runs: the first event of an account creates the
+    # asset, and two runs creating it at once make Airflow fail one of them
+    @task(task_id=f"publish_{flow}", outlets=[alias], max_active_tis_per_dag=1,
+          trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+    def publish() -> str:
+        """Publish ``vtex://<account>/<flow>`` for what the run synced (nothing when the operator
+        did not approve a run the guard stopped)."""
+        from airflow.sdk import Asset
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from vtex_sync.airflow.sync_tasks import asset_uri
+        from vtex_sync.airflow.tasks import task_states
+
+        context = get_current_context()
+        approved = f"sync_{flow}_approved"
+        wrote = task_states(context, [approved]).get((approved, -1)) == "success"
+        result = context["ti"].xcom_pull(task_ids=approved if wrote else f"sync_{flow}") or {}
+        if not result or result.get("blocked"):
+            raise AirflowSkipException("the guard stopped the run and it was not approved: nothing synced")
+        uri = asset_uri(result["account"], flow)
+        context["outlet_events"][alias].add(Asset(uri))
+        return uri
 
     @dag(
         dag_id=dag_id,
@@ -253,6 +270,8 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
             defaults="Reject",
             response_timeout=APPROVAL_TIMEOUT,
         )
-        sync() >> approve >> sync_approved()
+        first, second = sync(), sync_approved()
+        first >> approve >> second
+        [first, second] >> publish()
 
     return build()

@@ -42,15 +42,16 @@ def run_sync(
     flow: str,
     params: Mapping[str, Any],
     *,
-    start: datetime,
-    end: datetime,
+    start: datetime | None,
+    end: datetime | None,
     run_id: str = "manual",
     ask_approval: bool = False,
     approved: Sequence[Mapping[str, Any]] | None = None,
     kind: RunKind = RunKind.SCHEDULED,
     dag_id: str | None = None,
 ) -> dict[str, Any]:
-    """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval.
+    """Run one incremental flow (``catalog``, ``prices`` or ``inventory``) over a data interval
+    (none, as for a run triggered without a logical date: from the watermark to now).
 
     Returns a small summary: account, window, per-entity counts and the number of failures.
     A plan that goes past the blast-radius limits fails the task without retrying, unless
