@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag
 
-from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, mark_synced, summary
+from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, dry_run_marker, mark_synced, summary
 from vtex_sync.airflow.operators import INTERVAL
 from vtex_sync.steps import CUSTOMER_STEPS
 
@@ -39,7 +39,9 @@ from vtex_sync.steps import CUSTOMER_STEPS
 )
 def vtex_customers_import() -> None:
     steps = add_steps(CUSTOMER_STEPS, window=INTERVAL, after=check_vtex(), watermark_of="customers")
-    summary([s.output for s in steps], flow="customers_import") >> mark_synced("customers")
+    # the watermark moves only when every step succeeded (the summary runs in any case)
+    [steps[-1], summary(steps, flow="customers_import")] >> mark_synced("customers")
+    dry_run_marker()
 
 
 vtex_customers_import()

@@ -27,7 +27,11 @@ VTEX (made by an older version or another tool; otherwise it only reports them).
 
 Each task logs one line per phase (`planned | created | updated | unchanged | quarantined |
 waiting on parent`) and every failure with its ERP key, VTEX call and reason; the `summary`
-task prints the per-entity table.
+task prints the per-entity table (SKUs and EANs, docks and warehouses apart), also when a task
+failed (the run still fails). Steps left out by `entities` show as skipped; mapped tasks are
+labelled `<step> batch i/n`; a dry run has a green `dry_run` task (skipped in a real run).
+A successful run marks the catalog, price and inventory syncs it covered as synced up to its
+start (`mark_setup_synced`), so their first scheduled runs read the changes made since.
 """
 
 from __future__ import annotations
@@ -36,7 +40,15 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag
 
-from vtex_sync.airflow.dags import DEFAULT_ARGS, add_steps, check_vtex, duplicates, summary
+from vtex_sync.airflow.dags import (
+    DEFAULT_ARGS,
+    add_steps,
+    check_vtex,
+    dry_run_marker,
+    duplicates,
+    mark_setup_synced,
+    summary,
+)
 from vtex_sync.steps import STEP_NAMES, STEPS
 
 
@@ -55,7 +67,9 @@ from vtex_sync.steps import STEP_NAMES, STEPS
             list(STEP_NAMES),
             type="array",
             items={"type": "string", "enum": list(STEP_NAMES)},
-            description="Steps to run (all by default).",
+            examples=list(STEP_NAMES),  # the trigger form's multi-select offers a schema's examples
+            title="Steps",
+            description="Steps to run (all by default); the others show as skipped.",
         ),
         "batch_size": Param(
             200, type="integer", minimum=10, maximum=5000, description="ERP rows per mapped task."
@@ -75,8 +89,10 @@ from vtex_sync.steps import STEP_NAMES, STEPS
 )
 def vtex_initial_setup() -> None:
     steps = add_steps(STEPS, after=check_vtex())
-    steps >> duplicates()
-    summary([s.output for s in steps], flow="initial_setup")
+    for follower in (duplicates(), mark_setup_synced()):
+        steps >> follower
+    summary(steps, flow="initial_setup")
+    dry_run_marker()
 
 
 vtex_initial_setup()

@@ -1,10 +1,13 @@
 """How the test suite's sandboxes check requests against VTEX's published contract.
 
 Every fixture that starts a sandbox passes ``**contract_knobs()``: VTEX's OpenAPI documents in
-``../shared/vtex-openapi`` and the mode from ``VTEX_SANDBOX_CONTRACT_MODE`` (``report``
-by default, ``enforce`` or ``off``). Without the folder the check is skipped with a
-printed reason. ``VTEX_SANDBOX_CONTRACT_REPORT=<file>`` appends each sandbox's contract
-statistics to that file (one JSON line per sandbox) when the fixture stops it.
+``../shared/vtex-openapi`` and the mode from ``VTEX_SANDBOX_CONTRACT_MODE`` (``enforce`` by
+default: a request VTEX's documents reject answers 400 and fails its test; ``report`` only
+counts it; ``off``). Without the folder the check is skipped with a printed reason. The
+sandbox tests' shared server counts only (they send short bodies to test the handlers' own
+checks); their ``strict`` fixture enforces. ``VTEX_SANDBOX_CONTRACT_REPORT=<file>`` appends
+each sandbox's contract statistics to that file (one JSON line per sandbox) when the fixture
+stops it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ MODE_ENV = "VTEX_SANDBOX_CONTRACT_MODE"
 # VTEX's documents mark Accept and Content-Type required on its routes: a raw test client sends both
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 REPORT_ENV = "VTEX_SANDBOX_CONTRACT_REPORT"
-DEFAULT_MODE = "report"
+DEFAULT_MODE = "enforce"
 _warned: set[str] = set()
 
 

@@ -38,6 +38,8 @@ ACCOUNT = "sandbox"
 SCHEDULED_DAGS = (
     "vtex_catalog_sync", "vtex_price_sync", "vtex_inventory_sync", "vtex_customers_import",
     "vtex_orders_feed", "vtex_orders_reconcile", "vtex_orders_fulfillment",
+    # orders within seconds: the hook (its configuration kept hourly) and the inbox it fills
+    "vtex_orders_hook_config", "vtex_orders_inbox",
 )
 
 
@@ -127,6 +129,30 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise TimeoutError(f"{what} not ready after {timeout:.0f}s")
 
 
+def contract_arguments(folder: Path) -> list[str]:
+    """The sandbox's `--contract` arguments: VTEX's OpenAPI documents enforced, when in `folder`."""
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        step(f"no VTEX OpenAPI documents in {folder}: the sandbox runs without the contract check "
+             "(pass --contract DIR to enforce it)")
+        return []
+    step(f"the sandbox enforces VTEX's OpenAPI documents in {folder}")
+    return ["--contract", str(folder), "--contract-mode", "enforce"]
+
+
+def contract_violations(sandbox_url: str, headers: dict[str, str]) -> int:
+    """Print what the sandbox's contract check saw; the number of requests it refused."""
+    contract = requests.get(f"{sandbox_url}/_sandbox/stats", headers=headers, timeout=10).json()["contract"]
+    if contract["mode"] is None:
+        return 0
+    counts = contract["since_start"]
+    print(f"VTEX contract ({contract['mode']}): {counts['validated']} requests checked, "
+          f"{counts['violations']} against VTEX's documents", flush=True)
+    for op in counts["by_operation"]:
+        for rule in op["rules"]:
+            print(f"  {op['operation']}: {rule['field']} {rule['rule']} x{rule['count']}: {rule['example']}")
+    return int(counts["violations"])
+
+
 def airflow_service(name: str, arguments: list[str], env: dict[str, str], paths: Paths) -> Service:
     command = [str(Path(sys.executable).parent / "airflow"), *arguments]
     return Service(name, command, paths.logs / f"{name}.log", env=env)
@@ -157,6 +183,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=8080, help="Airflow UI/API port")
     parser.add_argument("--sandbox-port", type=int, default=8900)
+    parser.add_argument("--contract", type=Path, default=None, metavar="DIR",
+                        help="VTEX's OpenAPI documents the sandbox enforces (default: ../shared/vtex-openapi "
+                             "next to the project, when present)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the initial setup")
     parser.add_argument("--tick", type=float, default=20, help="seconds between the live demo's ERP changes")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)  # tests
@@ -217,6 +246,7 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
     sandbox_cmd = [str(Path(sys.executable).parent / "vtex-sandbox"), "--host", "127.0.0.1",
                    "--port", str(args.sandbox_port), "--db", str(paths.state / "sandbox.db"),
                    "--account", ACCOUNT, "--cancel-request-share", "0" if args.once else "0.15"]
+    sandbox_cmd += contract_arguments(args.contract or project.parent / "shared" / "vtex-openapi")
     sandbox_env = {**os.environ, "VTEX_SANDBOX_APP_KEY": SANDBOX_KEY, "VTEX_SANDBOX_APP_TOKEN": SANDBOX_TOKEN}
     supervisor.start(Service("sandbox", sandbox_cmd, paths.logs / "sandbox.log", env=sandbox_env))
     sandbox_headers = {"X-VTEX-API-AppKey": SANDBOX_KEY, "X-VTEX-API-AppToken": SANDBOX_TOKEN}
@@ -260,8 +290,9 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
         state = api.wait("vtex_initial_setup", run_id, args.timeout)
         step(f"vtex_initial_setup finished: {state}")
         print_summary(postgres.url("vtex_state"), "initial_setup")
+        refused = contract_violations(sandbox_url, sandbox_headers)
         if args.once:
-            return 0 if state == "success" else 1
+            return 0 if state == "success" and not refused else 1
 
     from vtex_local.live import LiveDemo
 
@@ -271,6 +302,8 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
         wait_for(functools.partial(api.dag_parsed, dag_id), 120, f"DAG {dag_id}")
         api.unpause(dag_id)
     step("unpaused the scheduled DAGs: " + ", ".join(SCHEDULED_DAGS))
+    hook_run = api.trigger("vtex_orders_hook_config", {"action": "set"})  # now, not in an hour
+    step(f"vtex_orders_hook_config (action=set): {api.wait('vtex_orders_hook_config', hook_run, 120)}")
     demo = LiveDemo(f"sqlite:///{paths.erp_db}", sandbox_url, sandbox_headers, seed=args.seed,
                     tick=args.tick, report=report)
     demo.start()

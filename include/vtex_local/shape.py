@@ -143,6 +143,10 @@ class ProductionShape:
         self.print_logs()
         raise TimeoutError(f"run {run_id} of {dag_id} did not finish within {timeout:.0f}s")
 
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One call to the REST API (``/api/v2/...``) as the admin; the JSON answer."""
+        return self._api(method, path, **kwargs)
+
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """The task instances of one run, as the REST API returns them."""
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=1000"

@@ -47,6 +47,8 @@ class Faults(BaseModel):
     case_sensitive_warehouses: bool | None = None
     bulk_rows_per_second: float | None = Field(default=None, gt=0)
     bulk_upload_expiry_s: float | None = Field(default=None, gt=0)
+    bulk_confirm_seconds: float | None = Field(default=None, ge=0, le=60)
+    seed: int | None = None  # restarts the fault draws from this seed (reproducible faults)
 
 
 def _stats(request: Request) -> dict[str, Any]:
@@ -110,5 +112,7 @@ def get_faults(request: Request) -> dict[str, float | bool]:
 @router.post("/faults")
 def set_faults(faults: Faults, request: Request) -> dict[str, float | bool]:
     current = request.app.state.faults
-    current.update(faults.model_dump(exclude_none=True))
+    if faults.seed is not None:
+        request.app.state.fault_rng.seed(faults.seed)
+    current.update(faults.model_dump(exclude_none=True, exclude={"seed"}))
     return dict(current)

@@ -2,15 +2,16 @@
 batch-inventory-updates.md), served on ``/availability/...`` and ``/{account}/availability/...``.
 
 Create (201, ``AWAITING_UPLOAD``) -> PUT the CSV to ``upload.url`` -> confirm (202, ``QUEUED``;
-a second confirm while one runs is 423, after processing started 400) -> ``PROCESSING`` ->
-``COMPLETED`` | ``COMPLETED_WITH_ERRORS`` | ``FAILED`` (wrong header). A batch not confirmed
-before its upload window ends is ``EXPIRED``.
+a second confirm while one is in progress, ``bulk_confirm_seconds`` long, is 423; after it, 400)
+-> ``PROCESSING`` -> ``COMPLETED`` | ``COMPLETED_WITH_ERRORS`` | ``FAILED`` (wrong header). A
+batch not confirmed before its upload window ends is ``EXPIRED``.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -125,6 +126,7 @@ def confirm_batch(batchId: str, request: Request, store: StoreDep) -> Response:
             raise VtexError(423, f"There is already a commit in progress for batch {batchId}")
         _confirming.add(batchId)
     try:
+        time.sleep(jobs.knob(request, "bulk_confirm_seconds"))  # the commit in progress (wall clock)
         with store.transaction():
             doc = _batch(request, store, batchId)
             if doc["status"] != "AWAITING_UPLOAD" or doc["uploadedAt"] is None:

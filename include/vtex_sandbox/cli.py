@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--bulk-rows-per-second", type=float, default=defaults.bulk_rows_per_second, metavar="N")
     add("--bulk-upload-expiry", type=float, default=defaults.bulk_upload_expiry_s, metavar="S",
         help="seconds a bulk import's upload URL stays valid")
+    add("--bulk-confirm-seconds", type=float, default=defaults.bulk_confirm_seconds, metavar="S",
+        help="seconds a batch inventory confirm stays in progress (a parallel one answers 423)")
     add("--seed", type=int, default=None)
     add("--order-clock", type=float, default=defaults.order_clock, metavar="S")
     add("--cancel-request-share", type=float, default=defaults.cancel_request_share, metavar="P")
@@ -79,6 +81,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         case_sensitive_warehouses=args.case_sensitive_warehouses,
         bulk_rows_per_second=args.bulk_rows_per_second,
         bulk_upload_expiry_s=args.bulk_upload_expiry,
+        bulk_confirm_seconds=args.bulk_confirm_seconds,
         contract_dir=args.contract,
         contract_mode=args.contract_mode,
         duplicate_hook_share=args.duplicate_hook_share,

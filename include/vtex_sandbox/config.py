@@ -26,6 +26,7 @@ class SandboxConfig:
     case_sensitive_warehouses: bool = False  # warehouse ids case-sensitive, inventory not (known issue)
     bulk_rows_per_second: float = 200.0  # processing rate of bulk price and inventory imports
     bulk_upload_expiry_s: float = 1800.0  # life of a bulk import's upload URL
+    bulk_confirm_seconds: float = 0.0  # wall-clock time a batch inventory confirm is in progress
     contract_dir: str | None = None  # folder of VTEX's OpenAPI documents; None checks nothing
     contract_mode: str = "enforce"  # "enforce" refuses violations with 400, "report" only counts
     duplicate_hook_share: float = 0.0  # share of hook notifications delivered twice

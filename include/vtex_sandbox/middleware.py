@@ -250,6 +250,7 @@ def new_runtime_state(config: Any) -> dict[str, Any]:
             "case_sensitive_warehouses": config.case_sensitive_warehouses,
             "bulk_rows_per_second": config.bulk_rows_per_second,
             "bulk_upload_expiry_s": config.bulk_upload_expiry_s,
+            "bulk_confirm_seconds": config.bulk_confirm_seconds,
         },
         "bulk_secret": secrets.token_bytes(16),  # signs the bulk imports' upload URLs
     }

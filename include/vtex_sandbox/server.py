@@ -139,6 +139,7 @@ def command_line(config: SandboxConfig, host: str, port: int) -> list[str]:
         "--fault-inventory-lock", str(config.fault_inventory_lock),
         "--bulk-rows-per-second", str(config.bulk_rows_per_second),
         "--bulk-upload-expiry", str(config.bulk_upload_expiry_s),
+        "--bulk-confirm-seconds", str(config.bulk_confirm_seconds),
     ]  # fmt: skip
     if config.case_sensitive_warehouses:
         args.append("--case-sensitive-warehouses")

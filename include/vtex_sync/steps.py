@@ -19,6 +19,11 @@ V = TypeVar("V")
 
 
 def in_step_order(by_step: Mapping[str, V]) -> dict[str, V]:
-    """The same mapping with its keys in the order the steps run (unknown keys last)."""
-    order = {step.name: index for index, step in enumerate(ALL_STEPS)}
-    return dict(sorted(by_step.items(), key=lambda item: order.get(item[0], len(order))))
+    """The same mapping with its keys (steps, or the entities of a step that writes several) in
+    the order the steps run, a step's entities in catalogue order (unknown keys last)."""
+    order: dict[str, tuple[int, int]] = {step.name: (index, -1) for index, step in enumerate(ALL_STEPS)}
+    for index, step in enumerate(ALL_STEPS):
+        for position, entity in enumerate(step.entities):
+            order.setdefault(entity, (index, position))
+    last = (len(ALL_STEPS), 0)
+    return dict(sorted(by_step.items(), key=lambda item: order.get(item[0], last)))

@@ -15,14 +15,15 @@ from vtex_sync.airflow.tasks import RecordsFailed
 from vtex_sync.flows.ownership import Owned, Ownership, OwnershipError
 
 AT = datetime(2026, 3, 2, 10, 7, tzinfo=UTC)
+REQUIRED_NULLABLE = frozenset({"FatherCategoryId", "AdWordsRemarketingCode", "LomadeeCampaignCode"})
 
 
 def vtex_put(shop: Shop, path: str, **changes: Any) -> dict[str, Any]:
     """What a store user does in VTEX's admin: read the object, change fields, save it."""
     current = shop.vtex.get(path).raise_for_status().json()
     # like VTEX's admin, it sends back what is set: VTEX's documents allow no null there, except
-    # a root category's required FatherCategoryId
-    kept = {k: v for k, v in current.items() if v is not None or k == "FatherCategoryId"}
+    # the category's required-nullable FatherCategoryId and legacy campaign codes
+    kept = {k: v for k, v in current.items() if v is not None or k in REQUIRED_NULLABLE}
     body = {**kept, **changes}
     shop.vtex.put(path, json=body).raise_for_status()
     return body

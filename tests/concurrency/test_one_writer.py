@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.contract import contract_knobs
 from tests.pg import throwaway_database
 from tests.setup.test_initial_setup import assert_export_matches_erp
 from vtex_demo.generator import generate, load_into
@@ -116,7 +117,8 @@ def assert_nothing_twice(export: dict[str, list[dict[str, Any]]], erp: dict[str,
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def world(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[World, dict]]:
-    config = SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, seed=9, latency_ms=20)
+    config = SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, seed=9, latency_ms=20,
+                           **contract_knobs())
     server = SandboxServer(config)
     data = generate(PRODUCTS, seed=4)
     erp_url = f"sqlite:///{tmp_path / 'erp.db'}"

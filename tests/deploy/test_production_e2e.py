@@ -23,7 +23,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.contract import contract_knobs
+from tests.contract import JSON_HEADERS, contract_knobs
 from tests.setup.expected import category_paths_from_erp, category_paths_from_vtex, expected_view, vtex_view
 from vtex_demo.generator import generate, load_into
 from vtex_local.databases import create_database, database_url, drop_database
@@ -94,7 +94,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             "ERP_DB_URL": erp_url,
         }
         shape = ProductionShape(PROJECT_DIR / "dags", PROJECT_DIR / "airflow_settings.yaml", env, workers=2)
-        admin = httpx.Client(base_url=base_url, headers=auth_headers(config), timeout=30)
+        admin = httpx.Client(base_url=base_url, headers={**auth_headers(config), **JSON_HEADERS}, timeout=30)
         with admin, shape.start():
             world = World(shape, admin, erp_url, erp_data)
             world.setup_run = shape.trigger(SETUP, {"batch_size": BATCH_SIZE})

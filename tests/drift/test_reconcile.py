@@ -34,25 +34,22 @@ def inject_drift(shop: Shop) -> dict[str, Any]:
     price = export["prices"][0]
     sku_by_id = {str(s["Id"]): s for s in export["skus"]}
     price_ref = sku_by_id[str(price["itemId"])]["RefId"]
-    body = {
-        "basePrice": 1.11,
-        "listPrice": price.get("listPrice"),
-        "costPrice": price.get("costPrice"),
-        "fixedPrices": price.get("fixedPrices") or [],
-    }
+    body = {"basePrice": 1.11, "fixedPrices": price.get("fixedPrices") or []}
+    body |= {name: price[name] for name in ("listPrice", "costPrice") if price.get(name) is not None}
     vtex.put(f"/pricing/prices/{price['itemId']}", json=body).raise_for_status()
 
     stock = export["inventory"][0]
     stock_ref = sku_by_id[str(stock["skuId"])]["RefId"]
     path = f"/api/logistics/pvt/inventory/skus/{stock['skuId']}/warehouses/{stock['warehouseId']}"
     vtex.put(
-        path, json={"quantity": 4321, "unlimitedQuantity": False, "leadTime": "00:00:00"}
+        path, json={"quantity": 4321, "unlimitedQuantity": False, "leadTime": "0.00:00:00"}
     ).raise_for_status()
 
     product = export["products"][0]
     current = vtex.get(f"/api/catalog/pvt/product/{product['Id']}").raise_for_status().json()
-    current["Name"] = "Renamed in the admin"
-    vtex.put(f"/api/catalog/pvt/product/{product['Id']}", json=current).raise_for_status()
+    # like VTEX's admin, it sends back what is set (the product's schema allows no null there)
+    body = {k: v for k, v in current.items() if v is not None} | {"Name": "Renamed in the admin"}
+    vtex.put(f"/api/catalog/pvt/product/{product['Id']}", json=body).raise_for_status()
 
     # a late commit: the row carries a time inside a window that already ran, so no sync sees it
     late = next(r for r in shop.all_rows("stock") if r["sku_ref_id"] != stock_ref and r["active"])

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests.contract import contract_knobs
 from tests.erp.corpus import Expect, TextRow, as_text, replace_line, write_text_drop
 from tests.setup.expected import expected_view, vtex_view
 from vtex_demo.generator import generate, load_into
@@ -92,7 +93,7 @@ def baseline() -> Truth:
 @pytest.fixture(scope="module", params=["csv", "parquet", "sqlite"])
 def world(request, tmp_path_factory) -> Iterator[tuple[Env, Truth, str]]:
     """A sandbox with a loaded store (initial setup done from good data) per ERP kind."""
-    config = SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, seed=5)
+    config = SandboxConfig(account=ACCOUNT, app_key=APP_KEY, app_token=APP_TOKEN, seed=5, **contract_knobs())
     server = SandboxServer(config)
     folder = tmp_path_factory.mktemp(f"corpus-{request.param}")
     try:

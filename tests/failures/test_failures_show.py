@@ -5,37 +5,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.setup.conftest import APP_KEY, APP_TOKEN, Store, wire
-from vtex_demo.generator import generate, load_into
+from tests.setup.conftest import APP_KEY, Store
 from vtex_provider.exceptions import VtexAuthError
-from vtex_sandbox.config import SandboxConfig
-from vtex_sandbox.server import SandboxServer, auth_headers
 from vtex_sync.airflow.tasks import RecordsFailed, run_step
 from vtex_sync.state import StateStore
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    config = SandboxConfig(account="setupshop", app_key=APP_KEY, app_token=APP_TOKEN, seed=2)
-    server = SandboxServer(config)
-    try:
-        base_url = server.start()
-        erp_url, state_url = wire(monkeypatch, tmp_path, base_url)
-        load_into(erp_url, generate("tiny", seed=3))
-        with httpx.Client(base_url=base_url, headers=auth_headers(config), timeout=30) as admin:
-            yield Store(erp_url, state_url, base_url, admin, server)
-    finally:
-        server.stop()
 
 
 def wrong_token(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
@@ -61,7 +42,8 @@ def test_a_wrong_token_stops_the_step_at_once_naming_the_connection(store: Store
 
 
 @pytest.mark.airflow_db
-def test_a_wrong_token_makes_the_dag_run_fail(store: Store, monkeypatch, airflow_db: None) -> None:
+def test_a_wrong_token_makes_the_dag_run_fail(store: Store, monkeypatch, airflow_db: None, caplog,
+                                              capsys) -> None:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.sdk import DagRunState
 
@@ -69,6 +51,12 @@ def test_a_wrong_token_makes_the_dag_run_fail(store: Store, monkeypatch, airflow
     dag = DagBag(dag_folder=str(DAGS / "vtex_initial_setup.py")).dags["vtex_initial_setup"]
     run = dag.test()
     assert run.state == DagRunState.FAILED
+    captured = capsys.readouterr()
+    log = caplog.text + captured.out + captured.err
+    # an expected stop: one line naming the connection to fix, no stack trace
+    assert "Traceback" not in log and "Task failed with exception" not in log, log[-3000:]
+    stops = [r.getMessage() for r in caplog.records if r.name == "vtex_sync.airflow.stops"]
+    assert len(stops) == 1 and "'vtex_default'" in stops[0] and "fix the app key/token" in stops[0]
     failed = {ti.task_id: ti for ti in run.get_task_instances() if ti.state == "failed"}
     assert failed, "no task failed"
     for task_id, ti in failed.items():  # the first task to call VTEX failed at once, not retried

@@ -24,6 +24,7 @@ import psutil
 import pytest
 import requests
 
+from tests.contract import CONTRACT_DIR
 from vtex_local.airflow_api import AirflowApi, admin_password
 from vtex_local.launcher import SANDBOX_KEY, SANDBOX_TOKEN
 from vtex_local.shape import free_port
@@ -122,7 +123,8 @@ def test_the_ui_and_the_api_need_the_generated_admin_password(launcher):
     assert password and any(password in line and url in line for line in launcher.lines)
     dags = launcher.api().call("GET", "/api/v2/dags", params={"limit": 100})["dags"]
     unpaused = {d["dag_id"] for d in dags if not d["is_paused"]}
-    assert {"vtex_price_sync", "vtex_orders_feed", "vtex_customers_import"} <= unpaused
+    assert {"vtex_price_sync", "vtex_orders_feed", "vtex_customers_import", "vtex_orders_inbox",
+            "vtex_orders_hook_config"} <= unpaused
 
 
 def test_nothing_listens_beyond_loopback(launcher):
@@ -173,6 +175,18 @@ def test_a_backfill_through_the_rest_api_completes_while_scheduled_runs_are_crea
         time.sleep(5)
     assert len(api.dag_runs("~", run_type=["scheduled"])) > scheduled_before, "the scheduler stopped"
     assert "exited with code" not in launcher.output, launcher.output[-3000:]
+
+
+def test_the_live_demo_sandbox_enforces_vtex_documents_and_every_request_meets_them(launcher):
+    if not CONTRACT_DIR.is_dir() or not any(CONTRACT_DIR.glob("*.json")):
+        pytest.skip(f"VTEX's OpenAPI documents are not in {CONTRACT_DIR.name} next to the project")
+    headers = {"X-VTEX-API-AppKey": SANDBOX_KEY, "X-VTEX-API-AppToken": SANDBOX_TOKEN}
+    url = f"http://127.0.0.1:{launcher.sandbox_port}/_sandbox/stats"
+    contract = requests.get(url, headers=headers, timeout=10).json()["contract"]
+    assert contract["mode"] == "enforce"
+    since_start = contract["since_start"]
+    bad = [(op["operation"], rule) for op in since_start["by_operation"] for rule in op["rules"]]
+    assert since_start["validated"] > 0 and since_start["violations"] == 0, bad
 
 
 def test_a_killed_scheduler_is_reported_and_restarted_at_once(launcher):

@@ -185,6 +185,12 @@ CASES = [
          {"Id": 88, "FieldTypeId": 5, "FieldGroupId": 20, "Name": "Size", "IsActive": False}, "PUT",
          "/api/catalog/pvt/specification/88", has({"Id": 88, "IsActive": False, "IsRequired": False}),
          lambda r: r.is_active is False),
+    Case("update_root_specification_field", "catalog",
+         lambda c: c.update_root_specification_field(
+             88, SpecificationField(field_type_id=1, field_group_id=20, name="Care"), "General"),
+         88, "PUT", "/api/catalog_system/pvt/specification/field",
+         lambda b: (has({"FieldId": 88, "CategoryId": None, "FieldGroupId": 20, "FieldGroupName": "General",
+                         "Description": None, "DefaultValue": None, "IsActive": True})(b), "Id" not in b)),
     Case("get_specification_field", "catalog", lambda c: c.get_specification_field(32),
          {"Id": 32, "FieldTypeId": 6, "CategoryId": 10, "FieldGroupId": 11, "Name": "Peso", "DefaultValue": None},
          "GET", "/api/catalog/pvt/specification/32", None, lambda r: r.field_type_id == 6),

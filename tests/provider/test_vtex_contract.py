@@ -129,6 +129,8 @@ BODIES = [
     Body("field_full", "catalog", lambda c: c.update_specification_field(9, vc.SpecificationField(
         field_type_id=5, category_id=1, field_group_id=2, name="F", description="d", position=2, is_filter=True,
         is_required=True, is_stock_keeping_unit=True, is_wizard=False, default_value="x")), (vc.SpecificationField,)),
+    Body("field_update_all_categories", "catalog", lambda c: c.update_root_specification_field(9, vc.SpecificationField(
+        field_type_id=1, field_group_id=2, name="F"), "G"), (vc.SpecificationField,)),
     Body("value_minimal", "catalog", lambda c: c.create_specification_value(vc.SpecificationValue(field_id=1, name="V")), (vc.SpecificationValue,)),
     Body("value_full", "catalog", lambda c: c.update_specification_value(4, vc.SpecificationValue(field_id=1, name="V", text="t", position=3)), (vc.SpecificationValue,)),
     Body("product_minimal", "catalog", lambda c: c.create_product(PRODUCT), (vc.Product,)),

@@ -13,7 +13,7 @@ from vtex_sandbox.server import SandboxServer, auth_headers
 
 NO_FAULTS = {
     "error_5xx": 0, "rate_429": 0, "lost_response": 0, "image_applied_error": 0, "stock_applied_500": 0,
-    "inventory_lock": 0, "case_sensitive_warehouses": False,
+    "inventory_lock": 0, "case_sensitive_warehouses": False, "bulk_confirm_seconds": 0,
 }  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -157,3 +158,35 @@ def test_batch_inventory_expires_without_confirm(strict: httpx.Client) -> None:
     assert status["status"] == "EXPIRED"
     assert strict.post(f"{INVENTORY}/{created['batchId']}/confirm").status_code == 400
     assert strict.get(f"{INVENTORY}/00000000-0000-0000-0000-000000000000/status").status_code == 404
+
+
+def test_a_second_confirm_while_one_is_in_progress_is_locked(strict: httpx.Client) -> None:
+    """Guide: confirming one batch twice in parallel, the second call answers 423 Locked; the batch
+    is queued once, and a confirm after the first one finished is refused as already queued."""
+    sku = vb.catalog(strict)["sku"]
+    vb.stock_place(strict, "WH01")
+    created = vb.ok(strict.post(INVENTORY))
+    batch = created["batchId"]
+    text = f"item_id,account_name,container_id,quantity,unlimited,lead_time\n{sku},strictshop,WH01,7,false,\n"
+    assert _upload(created, text).status_code == 200
+
+    def confirm(path: str) -> httpx.Response:
+        with httpx.Client(base_url=strict.base_url, headers=strict.headers, timeout=30) as client:
+            return client.post(path)
+
+    vb.ok(strict.post("/_sandbox/faults", json={"bulk_confirm_seconds": 2}))
+    try:
+        paths = [f"{INVENTORY}/{batch}/confirm", f"/strictshop{INVENTORY}/{batch}/commit"]
+        with ThreadPoolExecutor(2) as pool:  # the document's name and the guide's, at once
+            answers = list(pool.map(confirm, paths))
+    finally:
+        vb.ok(strict.post("/_sandbox/faults", json={"bulk_confirm_seconds": 0}))
+    assert sorted(a.status_code for a in answers) == [202, 423], [(a.status_code, a.text) for a in answers]
+    locked = next(a for a in answers if a.status_code == 423)
+    assert "commit in progress" in locked.text and batch in locked.text
+    assert strict.post(f"{INVENTORY}/{batch}/confirm").status_code == 400  # the first one is done
+    _advance(strict, 1)
+    status = vb.ok(strict.get(f"{INVENTORY}/{batch}/status"))
+    assert (status["status"], status["rowCount"], status["processedCount"]) == ("COMPLETED", 1, 1)
+    balance = vb.ok(strict.get(f"/api/logistics/pvt/inventory/skus/{sku}"))["balance"][0]
+    assert balance["totalQuantity"] == 7

@@ -18,9 +18,11 @@ def test_options_map_onto_the_config(monkeypatch) -> None:
     monkeypatch.setenv("VTEX_SANDBOX_APP_KEY", "env-key")
     monkeypatch.setenv("VTEX_SANDBOX_APP_TOKEN", "env-token")
     args = build_parser().parse_args(
-        ["--account", "shop", "--rate-limit-scale", "0", "--fault-5xx", "0.1", "--seed", "3"]
+        ["--account", "shop", "--rate-limit-scale", "0", "--fault-5xx", "0.1", "--seed", "3",
+         "--bulk-confirm-seconds", "2"]
     )
     config = config_from_args(args)
+    assert config.bulk_confirm_seconds == 2 and SandboxConfig().bulk_confirm_seconds == 0
     assert (config.account, config.app_key, config.app_token) == ("shop", "env-key", "env-token")
     assert (config.rate_limit_scale, config.fault_5xx, config.seed, config.order_clock) == (0, 0.1, 3, 2.0)
     assert build_parser().parse_args([]).port == 8900

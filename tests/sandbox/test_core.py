@@ -76,6 +76,17 @@ def test_faults_can_be_read_and_set_partially(vtex: httpx.Client) -> None:
     assert vtex.post("/_sandbox/faults", json={"error_5xx": 2}).status_code == 400
 
 
+def test_a_fault_seed_replays_the_same_faults(vtex: httpx.Client) -> None:
+    def statuses() -> list[int]:
+        return [vtex.get("/api/catalog_system/pvt/brand/list").status_code for _ in range(12)]
+
+    faults = vtex.post("/_sandbox/faults", json={"rate_429": 0.5, "seed": 1}).json()
+    assert "seed" not in faults
+    first = statuses()
+    vtex.post("/_sandbox/faults", json={"seed": 1})
+    assert statuses() == first and first[0] == 429 and set(first) == {200, 429}
+
+
 def test_5xx_fault_answers_503_without_writing(vtex: httpx.Client) -> None:
     vtex.post("/_sandbox/faults", json={"error_5xx": 1.0})
     assert vtex.post("/api/catalog/pvt/brand", json=BRAND).status_code == 503

@@ -27,7 +27,14 @@ def test_initial_setup_dag_loads_the_catalog(store: Store, erp_data: dict, airfl
     assert sweep.state == "success"
     assert sweep.xcom_pull(task_ids="duplicates")["duplicates"] == 0, "a clean load left a copy twice"
 
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["dry_run"] == "skipped"
+
     store.reset_stats()
     dry = dag.test(run_conf={"dry_run": True})
     assert dry.state == DagRunState.SUCCESS
     assert store.writes() == 0
+    # a dry run stands out in the grid: its dry_run task is green, its batches say so
+    tis = dry.get_task_instances()
+    assert {ti.task_id: ti.state for ti in tis}["dry_run"] == "success"
+    labels = [ti.rendered_map_index for ti in tis if ti.task_id == "catalog.skus"]
+    assert labels and all(label.endswith("(dry run)") for label in labels), labels

@@ -69,7 +69,8 @@ def test_a_bad_ean_or_trade_policy_list_holds_back_only_that_record(store: Store
     assert (ean.field, ean.value, ean.rule) == ("ean", "1234567890123", "bad_ean")
     assert "only sku_ean is held back" in (ean.message or "")
     assert held[("products", bad["policy_product"])].rule == "bad_trade_policies"
-    assert totals["skus"]["quarantined"] == 2  # the EAN held back and the invalid SKU row
+    assert totals["sku"]["quarantined"] == 1  # the invalid SKU row
+    assert totals["sku_ean"]["quarantined"] == 1  # the EAN held back
 
     with create_engine(store.erp_url).begin() as conn:  # the ERP fixes both values
         good_ean = next(s["ean"] for s in erp_data["skus"] if s["ref_id"] == bad["ean_sku"])
@@ -93,7 +94,7 @@ def test_the_dry_run_counts_what_the_run_does_with_bad_rows_of_every_kind(
     assert store.writes() == 0
     done = merge(store.run())
     assert done["sku_images"].get("waiting_parent"), "the invalid SKU's images wait for it"
-    assert done["skus"].get("quarantined") == 2
+    assert done["sku"].get("quarantined") == 1 and done["sku_ean"].get("quarantined") == 1
     for entity, counts in done.items():
         for key in COUNTS:
             assert plan[entity].get(key, 0) == counts.get(key, 0), f"{entity} {key}: plan != run"

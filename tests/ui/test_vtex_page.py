@@ -65,7 +65,8 @@ def operator_data(shop: Shop) -> dict[str, Any]:
     export = shop.export()
     stock = export["inventory"][0]
     path = f"/api/logistics/pvt/inventory/skus/{stock['skuId']}/warehouses/{stock['warehouseId']}"
-    shop.vtex.put(path, json={"quantity": 999, "unlimitedQuantity": False, "leadTime": "00:00:00"})
+    shop.vtex.put(path, json={"quantity": 999, "unlimitedQuantity": False, "leadTime": "0.00:00:00"}
+                  ).raise_for_status()
     for day in range(2):
         at = BAD_AT + timedelta(days=day)
         parts = [reconcile_group(g, {}, day=at) for g in ("catalog", "prices", "inventory")]

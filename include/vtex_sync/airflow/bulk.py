@@ -41,12 +41,33 @@ class BulkStepOperator(VtexBatchOperator):
         self.batch = batch
 
     def start_batches(self, context: Any) -> BatchTicket | dict[str, Any]:
-        return start_step(self.step, context["params"], batch=self.batch, run_key=str(context["run_id"]))
+        from vtex_sync.airflow.stops import expected_stops
+        from vtex_sync.airflow.tasks import skip_unless_selected
+
+        skip_unless_selected(self.step, context["params"])
+        with expected_stops(context.get("ti")):
+            params, run_key = context["params"], str(context["run_id"])
+            started = start_step(self.step, params, batch=self.batch, run_key=run_key)
+            return _checked(self.step, started, params)
 
     def finish_batches(
         self, context: Any, ticket: BatchTicket, event: dict[str, Any]
     ) -> BatchTicket | dict[str, Any]:
-        return finish_step(self.step, ticket, event)
+        from vtex_sync.airflow.stops import expected_stops
+
+        with expected_stops(context.get("ti")):
+            return _checked(self.step, finish_step(self.step, ticket, event), context["params"])
+
+
+def _checked(step: str, result: BatchTicket | dict[str, Any], params: Mapping[str, Any]) -> Any:
+    """A finished step's summary, after failing the task when more records failed than allowed."""
+    from vtex_sync.airflow.connections import load_settings
+    from vtex_sync.airflow.tasks import fail_if_too_many, failure_threshold
+
+    if isinstance(result, dict):
+        threshold = failure_threshold(params, load_settings())
+        fail_if_too_many(step, int(result.get("counts", {}).get("failed", 0)), threshold, result)
+    return result
 
 
 def _result(step: str, outcome: EntityReport, ctx: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from airflow.sdk import (
     CronDataIntervalTimetable,
     Param,
     TaskGroup,
+    TriggerRule,
     dag,
     get_current_context,
     task,
@@ -22,11 +23,14 @@ from vtex_sync.airflow.bulk import BULK_STEPS, BulkStepOperator
 from vtex_sync.airflow.deadlines import freshness_deadline
 from vtex_sync.airflow.notifiers import alert_callbacks, failure_alerts
 from vtex_sync.airflow.operators import SyncStepOperator
+from vtex_sync.airflow.stops import STOP_POLICY
 from vtex_sync.entities import Flow, Step, flow_pool
 
-# every failed task alerts through the vtex_alerts connection (nothing is sent without it)
+# every failed task alerts through the vtex_alerts connection (nothing is sent without it); an
+# expected stop (refused credentials, the guard) fails at once (`vtex_sync.airflow.stops`)
 DEFAULT_ARGS = {
-    "owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30), **failure_alerts()
+    "owner": "integration", "retries": 2, "retry_delay": timedelta(seconds=30),
+    "retry_policy": STOP_POLICY, **failure_alerts(),
 }
 
 
@@ -41,12 +45,24 @@ SYNC_ARGS = {**DEFAULT_ARGS, **alert_callbacks()}
 APPROVAL_TIMEOUT = timedelta(hours=6)
 
 
+# a step's tasks run when the steps before them succeeded or were left out (skipped)
+STEP_RULE = TriggerRule.NONE_FAILED
+# how a mapped step task is labelled in the grid, e.g. "skus batch 2/5 (dry run)"
+BATCH_LABEL = (
+    "{{ task.step }} batch {{ task.batch[0] + 1 }}/{{ task.batch[1] }}"
+    "{{ ' (dry run)' if params.get('dry_run') else '' }}"
+)
+
+
 @task(retries=2)
 def plan_batches(step: str) -> list[list[int]]:
-    """``[index, count]`` for every batch of a batched step."""
+    """``[index, count]`` for every batch of a batched step (skipped when the run leaves it out)."""
     from vtex_sync.airflow.tasks import plan_batches as plan
+    from vtex_sync.airflow.tasks import skip_unless_selected
 
-    return plan(step, get_current_context()["params"])
+    params = get_current_context()["params"]
+    skip_unless_selected(step, params)
+    return plan(step, params)
 
 
 def add_steps(
@@ -65,22 +81,24 @@ def add_steps(
         with group:
             run: Any
             head: Any
+            if step.batched:
+                plan = plan_batches.override(task_id=f"{step.name}_batches", trigger_rule=STEP_RULE)
+                head = plan(step.name)
             if step.batched and window is None and watermark_of is None and step.name in BULK_STEPS:
                 # prices and stock: deferrable, waits for VTEX batch files in the triggerer
-                head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
-                run = BulkStepOperator.partial(task_id=step.name, pool=step.pool, step=step.name).expand(
-                    batch=head
-                )
+                run = BulkStepOperator.partial(
+                    task_id=step.name, pool=step.pool, step=step.name, trigger_rule=STEP_RULE,
+                    map_index_template=BATCH_LABEL,
+                ).expand(batch=head)
             elif step.batched:
-                head = plan_batches.override(task_id=f"{step.name}_batches")(step.name)
                 run = SyncStepOperator.partial(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,
-                    watermark_of=watermark_of,
+                    watermark_of=watermark_of, trigger_rule=STEP_RULE, map_index_template=BATCH_LABEL,
                 ).expand(batch=head)
             else:
                 run = head = SyncStepOperator(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,
-                    watermark_of=watermark_of,
+                    watermark_of=watermark_of, trigger_rule=STEP_RULE,
                 )
         upstream = [runs[name] for name in step.upstream if name in runs]
         if upstream:
@@ -93,14 +111,14 @@ def add_steps(
 
 def check_vtex() -> Any:
     """A first task that reads the trade policies: wrong credentials stop the run before any step."""
-    from vtex_provider.operators.vtex import VtexOperator
+    from vtex_sync.airflow.check import VtexCheckOperator
 
-    return VtexOperator(
+    return VtexCheckOperator(
         task_id="check_vtex", api="catalog", method="list_trade_policies", retries=1, do_xcom_push=False
     )
 
 
-@task(retries=1)
+@task(retries=1, trigger_rule=STEP_RULE)
 def duplicates() -> dict[str, Any]:
     """Report SKU images and specification values VTEX holds twice; with the param
     ``remove_duplicates`` the extra copies are retired (images removed, values deactivated)."""
@@ -109,13 +127,47 @@ def duplicates() -> dict[str, Any]:
     return sweep_duplicates(get_current_context()["params"])
 
 
-@task(retries=1)
-def summary(results: list[Any], flow: str) -> dict[str, Any]:
-    """The run's per-entity table, logged and kept in the state store."""
-    from vtex_sync.airflow.tasks import summarise
+@task(retries=1, trigger_rule=TriggerRule.ALL_DONE)
+def _summary(step_ids: list[str], flow: str) -> dict[str, Any]:
+    """The run's per-entity table, logged and kept in the state store. Runs whatever the steps
+    did: a step failed on its records pushed its counts before failing, and the tasks that failed
+    are listed (the run itself still fails)."""
+    from vtex_sync.airflow.tasks import step_results, summarise
 
     context = get_current_context()
-    return summarise(results, flow=flow, run_id=context["run_id"], params=context["params"])
+    results, failed = step_results(context, step_ids)
+    return summarise(results, flow=flow, run_id=context["run_id"], params=context["params"],
+                     failed_tasks=failed)
+
+
+def summary(steps: Sequence[Any], flow: str) -> Any:
+    """The `summary` task after every step task in `steps` (it reads their results itself, from
+    the ones that ran, so a step that did not run leaves no gap to look up)."""
+    task_ids = [step.task_id for step in steps]
+    report = _summary.override(task_id="summary")(task_ids, flow)
+    list(steps) >> report
+    return report
+
+
+@task(retries=1, trigger_rule=STEP_RULE)
+def mark_setup_synced() -> list[str]:
+    """Last task of a successful initial setup: every incremental flow whose steps all ran is
+    synced up to the run's start, so its first scheduled run reads from there."""
+    from vtex_sync.airflow.tasks import advance_setup_watermarks
+
+    context = get_current_context()
+    dag_run = context["dag_run"]
+    return advance_setup_watermarks(context["params"], dag_run.start_date or dag_run.run_after)
+
+
+@task(task_id="dry_run", retries=1)
+def dry_run_marker() -> str:
+    """Succeeds only in a dry run (skipped otherwise), so a dry run stands out in the grid."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    if not get_current_context()["params"].get("dry_run"):
+        raise AirflowSkipException("not a dry run: this run writes to VTEX")
+    return "dry run: planning only, no write call to VTEX"
 
 
 @task(retries=1)
@@ -140,6 +192,7 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
     def _run(approved: bool) -> dict[str, Any]:
         from airflow.sdk import Asset
 
+        from vtex_sync.airflow.stops import expected_stops
         from vtex_sync.airflow.sync_tasks import asset_uri, run_sync
 
         context = get_current_context()
@@ -151,16 +204,18 @@ def sync_dag(*, flow: str, dag_id: str, cron: str, tag: str, doc_md: str | None)
         blocked = None
         if approved:
             blocked = (context["ti"].xcom_pull(task_ids=f"sync_{flow}") or {}).get("blocked") or []
-        result = run_sync(
-            flow,
-            context["params"],
-            start=start,
-            end=end,
-            run_id=context["run_id"],
-            kind=run_kind(context),
-            ask_approval=not approved,
-            approved=blocked,
-        )
+        with expected_stops(context.get("ti")):
+            result = run_sync(
+                flow,
+                context["params"],
+                start=start,
+                end=end,
+                run_id=context["run_id"],
+                kind=run_kind(context),
+                ask_approval=not approved,
+                approved=blocked,
+                dag_id=dag_id,
+            )
         if not result.get("blocked"):
             context["outlet_events"][alias].add(Asset(asset_uri(result["account"], flow)))
         return result

@@ -58,13 +58,17 @@ class SyncStepOperator(BaseOperator):
         self.watermark_of = watermark_of
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from vtex_sync.airflow.tasks import interval_window, run_step
+        from vtex_sync.airflow.stops import expected_stops
+        from vtex_sync.airflow.tasks import interval_window, run_step, skip_unless_selected
         from vtex_sync.flows.watermark import run_kind
 
         params = context["params"]
+        skip_unless_selected(self.step, params)
         window = None
-        if self.window is not None:
-            since, until = (_instant(edge) for edge in self.window)
-            window = interval_window(since, until, params, watermark_of=self.watermark_of,
-                                     kind=run_kind(context))
-        return run_step(self.step, params, batch=list(self.batch) if self.batch else None, window=window)
+        with expected_stops(context.get("ti")):
+            if self.window is not None:
+                since, until = (_instant(edge) for edge in self.window)
+                window = interval_window(since, until, params, watermark_of=self.watermark_of,
+                                         kind=run_kind(context))
+            return run_step(self.step, params, batch=list(self.batch) if self.batch else None, window=window)
+

@@ -6,16 +6,16 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from vtex_sync import metrics
 from vtex_sync.airflow.connections import build_context, load_settings
 from vtex_sync.context import SyncSettings
-from vtex_sync.entities import CUSTOMER_GROUP
+from vtex_sync.entities import ALL_STEPS, CUSTOMER_GROUP, ENTITIES, Flow
 from vtex_sync.flows import report, watermark
 from vtex_sync.flows.runner import Batch, Window
 from vtex_sync.flows.watermark import RunKind
@@ -59,6 +59,12 @@ def current_run_id() -> str | None:
 def selected(step: str, params: Mapping[str, Any]) -> bool:
     chosen = params.get("entities") or []
     return not chosen or step in chosen
+
+
+def skip_unless_selected(step: str, params: Mapping[str, Any]) -> None:
+    """A task of a step the run's ``entities`` leave out ends skipped (shown so in the grid)."""
+    if not selected(step, params):
+        raise AirflowSkipException(f"{step}: left out of this run (param entities)")
 
 
 def plan_batches(step: str, params: Mapping[str, Any]) -> list[list[Any]]:
@@ -114,11 +120,19 @@ def run_step(
     flow = "customers_import" if BY_NAME[step].group == CUSTOMER_GROUP else "initial_setup"
     metrics.record_outcome(flow, step, result["counts"], retries=result["retries"],
                            seconds=time.monotonic() - started)
-    if stats.retries:
-        retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.retries.items()))
-        log.info("%s: retried %s (waited %.1fs)", step, retried, stats.waited_seconds)
+    log_retries(step, stats.retries, stats.waited_seconds)
+    if not report.had_work(result["counts"]):
+        log.info("%s", report.nothing_to_do(step, result["counts"]))
     fail_if_too_many(step, outcome.counts.get("failed", 0), failure_threshold(params, ctx.settings), result)
     return result
+
+
+def log_retries(what: str, retries: Mapping[str, int], waited: float) -> None:
+    """The one line of a step that had to retry calls, by reason (each retry is at DEBUG)."""
+    if retries:
+        retried = ", ".join(f"{reason}: {n}" for reason, n in sorted(retries.items()))
+        log.info("%s: retried %s call(s) (%s; waited %.1fs)", what, f"{sum(retries.values()):,}", retried,
+                 waited)
 
 
 def sweep_duplicates(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -165,20 +179,82 @@ def advance_watermark(flow: str, end: datetime | None, params: Mapping[str, Any]
     watermark.advance(ctx.state, ctx.account, flow, Window(None, end), kind)
 
 
+def task_states(context: Mapping[str, Any], task_ids: Sequence[str]) -> dict[tuple[str, int], str]:
+    """``(task_id, map_index) -> state`` of `task_ids` in the current run (map index -1 for an
+    unmapped task), as Airflow's task states say; empty where they cannot be read."""
+    ti = context["ti"]
+    try:
+        found = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(task_ids), run_ids=[ti.run_id])
+    except Exception as error:  # no supervisor to ask (plain Python)
+        log.debug("task states unavailable: %s", error)
+        return {}
+    states: dict[tuple[str, int], str] = {}
+    for name, state in (found.get(ti.run_id) or {}).items():
+        task_id, _, index = name.rpartition("_")
+        if name not in task_ids and task_id in task_ids and index.isdigit():
+            states[(task_id, int(index))] = str(state)
+        else:
+            states[(name, -1)] = str(state)
+    return states
+
+
+def step_results(context: Mapping[str, Any], task_ids: Sequence[str]) -> tuple[list[Any], list[str]]:
+    """The results of the step tasks `task_ids` of the current run (from those that ran: a task
+    failed on its records pushed its counts first) and the tasks that failed (``task_id`` or
+    ``task_id[map index]``). Tasks that never ran are not read."""
+    ti = context["ti"]
+    results: list[Any] = []
+    failed: list[str] = []
+    for (task_id, index), state in sorted(task_states(context, task_ids).items()):
+        if state == "failed":
+            failed.append(task_id if index < 0 else f"{task_id}[{index}]")
+        if state in ("success", "failed"):
+            results.append(ti.xcom_pull(task_ids=task_id, map_indexes=None if index < 0 else index))
+    return results, failed
+
+
+def setup_flows(params: Mapping[str, Any]) -> list[Flow]:
+    """The incremental flows whose every step an initial setup with `params` runs."""
+    covered = []
+    for flow in Flow:
+        steps = [s.name for s in ALL_STEPS if any(ENTITIES[e].sync == flow for e in s.entities)]
+        if steps and all(selected(step, params) for step in steps):
+            covered.append(flow)
+    return covered
+
+
+def advance_setup_watermarks(params: Mapping[str, Any], started: datetime | None) -> list[str]:
+    """After a successful initial setup that started at `started` (not a dry run): the flows it
+    covered are synced up to that point (never moved back). Returns the flows moved."""
+    if params.get("dry_run") or started is None:
+        return []
+    ctx = build_context(settings=load_settings())
+    flows = setup_flows(params)
+    for flow in flows:
+        watermark.advance(ctx.state, ctx.account, flow.value, Window(None, started), RunKind.MANUAL)
+    log.info("initial setup started %s: %s synced up to there (their next runs read from it)",
+             started.isoformat(), ", ".join(flows) or "no incremental flow")
+    return [flow.value for flow in flows]
+
+
 def summarise(
-    results: Iterable[Mapping[str, Any] | Iterable[Mapping[str, Any]]],
+    results: Iterable[Mapping[str, Any] | Iterable[Mapping[str, Any] | None] | None],
     *,
     flow: str,
     run_id: str,
     params: Mapping[str, Any],
+    failed_tasks: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Per-entity totals of a run: logged as a table and kept in the state store."""
+    """Per-entity totals of a run: logged as a table and kept in the state store. `results` may
+    hold nothing for a task that did not run; `failed_tasks` are named (and kept)."""
     flat: list[Mapping[str, Any]] = []
     for item in results:
+        if item is None:
+            continue
         if isinstance(item, Mapping):
             flat.append(item)
         else:
-            flat.extend(item)
+            flat.extend(part for part in item if part)
     totals = in_step_order(report.merge(flat))
     retries: dict[str, int] = {}
     by_entity: dict[str, dict[str, int]] = {}
@@ -198,11 +274,16 @@ def summarise(
         log.warning(
             "failed %s %s: %s -> %s", failure["entity"], failure["key"], failure["call"], failure["reason"]
         )
+    stopped = list(failed_tasks)
+    if stopped:
+        log.warning("%s task(s) failed: %s (their records are counted above; the run fails)",
+                    len(stopped), ", ".join(stopped))
     summary = {
         "totals": totals,
         "retries": retries,
         "retries_by_entity": by_entity,
         "failures": failed,
+        "failed_tasks": stopped,
         "dry_run": bool(params.get("dry_run")),
     }
     ctx = build_context(dry_run=True)

@@ -89,7 +89,8 @@ def choose(ctx: Any, spec: EntitySpec, writes: int, part: str = "") -> Mode:
                      where, f"{writes:,}")
         return Mode.PER_RECORD
     mode = Mode.BULK if writes >= threshold else Mode.PER_RECORD
-    log.info("%s: %s writes planned, threshold %s -> %s", where, f"{writes:,}", f"{threshold:,}", mode.value)
+    log.log(logging.INFO if writes else logging.DEBUG,  # nothing to write: nothing to choose
+            "%s: %s writes planned, threshold %s -> %s", where, f"{writes:,}", f"{threshold:,}", mode.value)
     return mode
 
 

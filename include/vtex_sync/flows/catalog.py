@@ -199,10 +199,17 @@ def _find_field(c: Any, payload: vc.SpecificationField) -> int | None:
 
 
 def _update_field(c: Any, vtex_id: str, payload: vc.SpecificationField) -> None:
-    """VTEX's update requires the field's `CategoryId` (not editable): keep the one VTEX has."""
+    """VTEX's update requires the field's `CategoryId` (not editable): keep the one VTEX has; a
+    field of the root category has none and is updated with its group's name instead."""
     field_id = int(vtex_id)
     current = c.catalog.get_specification_field(field_id)
     category = current.category_id if current is not None else payload.category_id
+    if category is None:
+        group = c.catalog.get_specification_group(payload.field_group_id)
+        if group is None:
+            raise LookupError(f"specification group {payload.field_group_id} is not in VTEX")
+        c.catalog.update_root_specification_field(field_id, payload, group.name)
+        return
     c.catalog.update_specification_field(field_id, payload.model_copy(update={"category_id": category}))
 
 

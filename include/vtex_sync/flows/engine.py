@@ -137,17 +137,36 @@ class EntityReport:
     entity: str
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    # the counts of other entities the same step wrote (a SKU step's EANs), by entity
+    others: dict[str, Counter[str]] = field(default_factory=dict)
+    # the entity of this report's own counts when `entity` names the step instead
+    part: str = ""
 
     def add(self, other: EntityReport) -> None:
         self.counts.update(other.counts)
         self.failures.extend(other.failures)
+        parts = dict(other.others)
+        if (other.part or other.entity) != (self.part or self.entity):
+            parts[other.part or other.entity] = other.counts - sum(other.others.values(), Counter())
+        for name, counts in parts.items():
+            self.others.setdefault(name, Counter()).update(counts)
+
+    def by_entity(self) -> dict[str, dict[str, int]]:
+        """The counts split by entity (this report's own first)."""
+        own = Counter(self.counts)
+        own.subtract(sum(self.others.values(), Counter()))
+        parts = {self.part or self.entity: {k: v for k, v in own.items() if v}}
+        return parts | {k: dict(v) for k, v in self.others.items()}
 
     def as_dict(self, max_failures: int = 20) -> dict[str, Any]:
-        return {
+        result: dict[str, Any] = {
             "entity": self.entity,
             "counts": dict(self.counts),
             "failures": [f.__dict__ for f in self.failures[:max_failures]],
         }
+        if self.others:
+            result["by_entity"] = self.by_entity()
+        return result
 
 
 def plan(

@@ -136,7 +136,7 @@ def enforce(flow: str, breaches: Iterable[Breach | None], *, confirm: Confirmati
     """
     found = [b for b in breaches if b is not None]
     if not found:
-        log.info("%s: blast-radius guard passed", flow)
+        log.debug("%s: blast-radius guard passed", flow)
         return
     if confirm is True or (confirm and all(b.within(confirm) for b in found)):
         log.warning("%s: blast-radius limits passed but confirmed: %s", flow, "; ".join(map(str, found)))

@@ -153,6 +153,8 @@ def sync_catalog(
 
 
 def _named(step: str, outcome: EntityReport) -> EntityReport:
+    """The step's report under the step's name (its counts by entity keep the entities' names)."""
+    outcome.part = outcome.part or outcome.entity
     outcome.entity = step
     return outcome
 

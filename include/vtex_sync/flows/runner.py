@@ -15,7 +15,7 @@ from vtex_sync.erp.cells import normalise_text
 from vtex_sync.erp.validation import row_key
 from vtex_sync.flows.engine import EntityReport, EntitySpec, plan
 from vtex_sync.flows.removal import dropped_keys, remove
-from vtex_sync.flows.report import format_counts
+from vtex_sync.flows.report import format_counts, had_work
 from vtex_sync.flows.setup_guard import check_plan
 from vtex_sync.records import Action, RecordStatus
 
@@ -156,7 +156,7 @@ def run_entity(
     records = spec.records(rows)
     where = f" (window {window})" if window and (window.since or window.until) else ""
     part = f" batch {batch.index + 1}/{batch.count}" if batch and batch.count > 1 else ""
-    log.info("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
+    log.debug("%s%s: read %s valid rows from %s%s", spec.name, part, f"{len(records):,}", spec.table, where)
     outcome = EntityReport(spec.name)
     outcome.counts["quarantined"] += quarantined + held
     calls_before = ctx.executor.calls
@@ -182,7 +182,9 @@ def run_entity(
             outcome.add(remove(ctx, spec, dropped, "dropped by the ERP"))
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
-    log.info("%s%s: %s", spec.name, part, format_counts(outcome.counts))
+    # a phase with nothing to write stays out of the log (the step or flow says so once)
+    level = logging.INFO if had_work(outcome.counts) else logging.DEBUG
+    log.log(level, "%s%s: %s", spec.name, part, format_counts(outcome.counts))
     for failure in outcome.failures:
         log.warning("%s %s failed: %s -> %s", spec.name, failure.key, failure.call, failure.reason)
     return outcome

@@ -22,6 +22,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
@@ -143,6 +144,18 @@ def inbox_claim_query(claimable: Any, limit: int) -> Any:
             .with_for_update(skip_locked=True))
 
 
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic's INFO lines (context, each upgrade) are not for task logs."""
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        alembic_log.setLevel(level)
+
+
 class StateStore:
     """Id map, create intents, watermarks, quarantine, order inbox, write-back log and run summaries."""
 
@@ -162,18 +175,23 @@ class StateStore:
 
     # ------------------------------------------------------------------ schema
     def migrate(self) -> None:
-        """Upgrade the schema to head. Safe to run again and from several processes at once."""
+        """Upgrade the schema to head. Safe to run again and from several processes at once.
+        A store already at head is left alone, and Alembic's own lines stay out of task logs
+        (one DEBUG line says when the schema moved)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with self.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises migrators
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if self.current_revision() != head:
+            with _quiet_alembic(), self.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+            log.debug("state store %s: schema upgraded to %s", redact(self.url), head)
         _migrated_urls.add(self.url)
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
+        with _quiet_alembic(), self.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"version_table": t.VERSION_TABLE})
             return context.get_current_revision()
 

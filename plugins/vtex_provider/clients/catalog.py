@@ -112,6 +112,19 @@ class CatalogClient(VtexClient):
         path = f"{PVT}/specification/{field_id}"
         return SpecificationField.model_validate(self._json("PUT", path, json=body) or body)
 
+    def update_root_specification_field(
+        self, field_id: int, field: SpecificationField, group_name: str
+    ) -> None:
+        """Full replace of a field of the root category (it has no `CategoryId`).
+
+        VTEX's update above requires an integer `CategoryId`; its legacy update documents it as
+        nullable, with the field's group by id and name.
+        """
+        body = {"Description": None, "DefaultValue": None} | field.to_body()
+        body |= {"FieldId": field_id, "CategoryId": None, "FieldGroupName": group_name}
+        body.pop("Id", None)
+        self._call("PUT", f"{SYSTEM}/pvt/specification/field", json=body)
+
     def get_specification_field(self, field_id: int) -> SpecificationField | None:
         body = self._json_or_none(f"{PVT}/specification/{field_id}")
         return SpecificationField.model_validate(body) if body else None

@@ -514,7 +514,8 @@ class VtexHook(HttpHook):
         got = "no response" if status is None else str(status)
         if reason != got:
             got += f" ({reason})"
-        self.log.warning(
+        # one line per retry at DEBUG: the step logs its retries by reason once (`stats`)
+        self.log.debug(
             "VTEX %s %s got %s; retry %d/%d in %.1fs",
             method,
             path,
