@@ -364,19 +364,26 @@ class PlainHook:
         self.urls = {"store": base_url, "pricing": f"{base_url}/{account}"}
         self.session = requests.Session()
         self.session.headers.update(
-            {"X-VTEX-API-AppKey": config.app_key, "X-VTEX-API-AppToken": config.app_token}
+            {"X-VTEX-API-AppKey": config.app_key, "X-VTEX-API-AppToken": config.app_token,
+             "Accept": "application/json", "Content-Type": "application/json"}
         )
         self.calls = 0
 
     def request(self, method: str, path: str, *, api: str = "store", json: Any = None,
                 params: dict[str, Any] | None = None, **_: Any) -> requests.Response:
+        """The answer; a refusal raises the provider's error for its status (a 404: not found)."""
+        from vtex_provider.exceptions import error_for_status, parse_error_body
+
         while True:
             self.calls += 1
             response = self.session.request(method, self.urls[api] + path, json=json, params=params)
-            if response.status_code != 429:
-                response.raise_for_status()
-                return response
-            time.sleep(float(response.headers.get("Retry-After", "1")))
+            if response.status_code == 429:
+                time.sleep(float(response.headers.get("Retry-After", "1")))
+                continue
+            if response.status_code >= 400:
+                code, message = parse_error_body(response.text)
+                raise error_for_status(response.status_code, method, path, code, message)
+            return response
 
 
 Tables = dict[str, list[dict[str, Any]]]

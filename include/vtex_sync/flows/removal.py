@@ -60,7 +60,7 @@ def dropped_keys(
 
 def remove(ctx: SyncContext, spec: EntitySpec, keys: list[str], why: str) -> EntityReport:
     """Send each record's removal (`spec.remove`) and mark it removed; a dry run only counts."""
-    report = EntityReport(f"{spec.name}_removed", part=spec.name)  # counted with the entity's own
+    report = EntityReport(f"{spec.name}_removed")
     deactivates = spec.entity.removal is Removal.DEACTIVATE
     done = "updated" if deactivates else "removed"
     report.counts["planned"] += len(keys)

@@ -178,8 +178,10 @@ def run_entity(
             outcome.add(apply_planned(ctx, spec, planned, batch))
     if spec.entity.derived and spec.entity.removal is not None:
         dropped = dropped_keys(ctx, spec, rows, records)
-        if dropped:  # a trade policy taken off a product's list
-            outcome.add(remove(ctx, spec, dropped, "dropped by the ERP"))
+        if dropped:  # a trade policy taken off a product's list: counted as the step's own
+            removed = remove(ctx, spec, dropped, "dropped by the ERP")
+            outcome.counts.update({k: v for k, v in removed.counts.items() if k != "planned"})
+            outcome.failures.extend(removed.failures)
     if not ctx.dry_run:
         outcome.counts["calls"] += ctx.executor.calls - calls_before
     # a phase with nothing to write stays out of the log (the step or flow says so once)
