@@ -32,6 +32,9 @@ from cryptography.fernet import Fernet
 from vtex_local.databases import create_database, database_url, drop_database
 from vtex_sync.deploy.settings import apply_settings, load_settings
 
+# the api-server of a busy 2-core machine can take tens of seconds to answer (a token, a DAG)
+API_TIMEOUT_S = 60
+
 FINISHED_STATES = frozenset({"success", "failed"})
 
 
@@ -289,7 +292,10 @@ class ProductionShape:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             url = f"{self.api_url}/api/v2/dags/{dag_id}"
-            response = self._session.get(url, headers=self._auth(), timeout=10)
+            try:
+                response = self._session.get(url, headers=self._auth(), timeout=API_TIMEOUT_S)
+            except requests.Timeout:  # a busy api-server: ask again until the deadline
+                continue
             if response.status_code == 200:
                 return
             self._check_alive()
@@ -297,13 +303,13 @@ class ProductionShape:
         raise TimeoutError(f"DAG {dag_id} was not parsed within {timeout:.0f}s")
 
     def _auth(self) -> dict[str, str]:
-        response = self._session.get(f"{self.api_url}/auth/token", timeout=10)
+        response = self._session.get(f"{self.api_url}/auth/token", timeout=API_TIMEOUT_S)
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
     def _api(self, method: str, path: str, **kwargs: Any) -> Any:
         url = self.api_url + path
-        response = self._session.request(method, url, headers=self._auth(), timeout=30, **kwargs)
+        response = self._session.request(method, url, headers=self._auth(), timeout=API_TIMEOUT_S, **kwargs)
         if response.status_code >= 400:
             raise ShapeError(f"{method} {path} -> {response.status_code}: {response.text[:500]}")
         return response.json()
