@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.deploy.services import missing_services
 from vtex_local.shape import ProductionShape
 
 HERE = Path(__file__).resolve().parent
@@ -24,15 +24,10 @@ def test_celery_executor_imports_with_the_pinned_celery() -> None:
     importlib.import_module("airflow.providers.celery.executors.celery_executor_utils")
 
 
-def _reachable(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
 
 @pytest.fixture(scope="module")
 def shape():
-    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _reachable(port)]
+    missing = missing_services()
     if missing:
         pytest.skip(f"{' and '.join(missing)} not listening on 127.0.0.1")
     with ProductionShape(HERE / "dags", PROJECT_DIR / "airflow_settings.yaml", workers=2) as running:

@@ -10,7 +10,6 @@ an asset nobody created yet.
 from __future__ import annotations
 
 import secrets
-import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.contract import contract_knobs
+from tests.deploy.services import ADMIN_URL, missing_services
 from vtex_demo.generator import generate, load_into
 from vtex_local.databases import create_database, database_url, drop_database
 from vtex_local.shape import ProductionShape
@@ -31,7 +31,6 @@ from vtex_sync.state import StateStore
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 ACCOUNT = "racingshop"
 APP_KEY = "vtexappkey-racing"
 APP_TOKEN = f"racing-token-{secrets.token_hex(8)}"
@@ -40,15 +39,10 @@ SYNCS = {"vtex_price_sync": "prices", "vtex_inventory_sync": "inventory", "vtex_
 RUNS = 2  # the sync DAGs' max_active_runs
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[ProductionShape, str]]:
-    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _listening(port)]
+    missing = missing_services()
     if missing:
         pytest.skip(f"{' and '.join(missing)} not listening on 127.0.0.1")
     erp_name = f"vtex_race_{secrets.token_hex(4)}_erp"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import socket
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.contract import JSON_HEADERS, contract_knobs
+from tests.deploy.services import ADMIN_URL, missing_services
 from tests.setup.expected import category_paths_from_erp, category_paths_from_vtex, expected_view, vtex_view
 from vtex_demo.generator import generate, load_into
 from vtex_local.databases import create_database, database_url, drop_database
@@ -34,7 +34,6 @@ from vtex_sandbox.server import SandboxServer, auth_headers
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 ACCOUNT = "prodshape"
 APP_KEY = "vtexappkey-prodshape"
 APP_TOKEN = f"prodshape-token-{secrets.token_hex(8)}"
@@ -43,11 +42,6 @@ ORDERS = 50
 SETUP = "vtex_initial_setup"
 FEED = "vtex_orders_feed"
 
-
-def _reachable(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @dataclass
@@ -72,7 +66,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _reachable(port)]
+    missing = missing_services()
     if missing:
         pytest.skip(f"{' and '.join(missing)} not listening on 127.0.0.1")
     erp_name = f"vtex_e2e_{secrets.token_hex(4)}_erp"
