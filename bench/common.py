@@ -16,6 +16,15 @@ from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.server import auth_headers
 
 PROJECT = Path(__file__).resolve().parent.parent
+CONTRACT_FOLDER = PROJECT.parent / "shared" / "vtex-openapi"  # VTEX's OpenAPI documents, when there
+
+
+def contract_settings() -> dict[str, str]:
+    """The sandbox settings that enforce VTEX's OpenAPI documents; none (and a note) without them."""
+    if not CONTRACT_FOLDER.is_dir() or not any(CONTRACT_FOLDER.glob("*.json")):
+        print(f"no VTEX OpenAPI documents in {CONTRACT_FOLDER}: the sandbox checks no contract", flush=True)
+        return {}
+    return {"contract_dir": str(CONTRACT_FOLDER), "contract_mode": "enforce"}
 
 
 def wire_connections(config: SandboxConfig, base_url: str, erp_url: str, state_url: str) -> None:
@@ -56,6 +65,17 @@ class SandboxStats:
 
     def rows(self) -> list[dict[str, Any]]:
         return self.client.get("/_sandbox/stats").raise_for_status().json()["by_route"]
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.client.get("/_sandbox/stats").raise_for_status().json()
+
+    def cpu_seconds(self) -> float:
+        """The sandbox process's CPU time so far (every thread)."""
+        return float(self.snapshot()["cpu_seconds"])
+
+    def contract(self) -> dict[str, Any]:
+        """The contract check's mode and its counts since the last reset."""
+        return dict(self.snapshot()["contract"])
 
     def by_status(self) -> Counter[int]:
         counts: Counter[int] = Counter()

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import ModuleType
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from vtex_sandbox.config import SandboxConfig
@@ -15,6 +16,8 @@ from vtex_sandbox.errors import install_error_handlers
 from vtex_sandbox.middleware import SandboxMiddleware, new_runtime_state
 from vtex_sandbox.seed import seed_defaults
 from vtex_sandbox.store import Store
+
+HANDLER_THREADS = 8  # plain-function handlers at once (a bulk confirm holds one while it commits)
 
 ROUTER_MODULES = (
     "catalog",
@@ -43,6 +46,8 @@ def create_app(config: SandboxConfig, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # every handler waits for the one store lock: more threads only contend for the GIL
+        to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
         for module in modules:
             hook = getattr(module, "on_startup", None)
             if hook:

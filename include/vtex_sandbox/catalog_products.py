@@ -82,7 +82,7 @@ def trade_policy_ids(store: Store, product_id: int) -> list[int]:
 
 
 @router.post("/api/catalog/pvt/product")
-def create_product(body: ProductIn, store: StoreDep) -> dict[str, Any]:
+async def create_product(body: ProductIn, store: StoreDep) -> dict[str, Any]:
     with store.transaction():
         product_id = assign_id(store, "products", body.Id)
         return store.put("products", product_id, _product_doc(store, body, product_id, creating=True))
@@ -227,7 +227,7 @@ def _set_field_values(store: Store, product_id: int, field: dict[str, Any], name
 
 
 @router.post("/api/catalog_system/pvt/products/{productId}/specification")
-def set_product_specifications_legacy(
+async def set_product_specifications_legacy(
     productId: int, body: list[LegacyProductSpecificationIn], store: StoreDep
 ) -> None:
     """All of a product's specifications in one call (catalog.json ``UpdateProductSpecification``):
@@ -263,7 +263,7 @@ def list_trade_policies(store: StoreDep) -> list[dict[str, Any]]:
 
 
 @router.post("/api/catalog/pvt/product/{productId}/salespolicy/{tradePolicyId}")
-def add_trade_policy(productId: int, tradePolicyId: int, store: StoreDep) -> None:
+async def add_trade_policy(productId: int, tradePolicyId: int, store: StoreDep) -> None:
     with store.transaction():
         get_or_404(store, "products", productId, "Product")
         get_or_404(store, "trade_policies", tradePolicyId, "Trade policy")

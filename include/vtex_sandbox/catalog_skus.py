@@ -37,7 +37,7 @@ def _sku_doc(store: Store, body: SkuIn, sku_id: int) -> dict[str, Any]:
 
 
 @router.post("/api/catalog/pvt/stockkeepingunit")
-def create_sku(body: SkuIn, store: StoreDep) -> dict[str, Any]:
+async def create_sku(body: SkuIn, store: StoreDep) -> dict[str, Any]:
     if body.IsActive:
         raise bad_request("A SKU cannot be created active: send IsActive false (and ActivateIfPossible true)")
     with store.transaction():
@@ -110,7 +110,7 @@ def _check_sku_field(store: Store, field_id: int, value_id: int | None) -> dict[
 
 
 @router.post("/api/catalog/pvt/stockkeepingunit/{skuId}/specification")
-def add_sku_specification(skuId: int, body: SkuSpecificationIn, store: StoreDep) -> dict[str, Any]:
+async def add_sku_specification(skuId: int, body: SkuSpecificationIn, store: StoreDep) -> dict[str, Any]:
     with store.transaction():
         get_or_404(store, "skus", skuId, "SKU")
         value = _check_sku_field(store, body.FieldId, body.FieldValueId)
@@ -192,7 +192,9 @@ def _file_doc(store: Store, sku_id: int, body: SkuFileIn, file_id: int) -> dict[
 
 
 @router.post("/api/catalog/pvt/stockkeepingunit/{skuId}/file")
-def add_sku_file(skuId: int, body: SkuFileIn, store: StoreDep, request: Request) -> list[dict[str, Any]]:
+async def add_sku_file(
+    skuId: int, body: SkuFileIn, store: StoreDep, request: Request
+) -> list[dict[str, Any]]:
     """Answers an array holding the new file, as the API reference shows.
 
     Knob ``image_applied_error`` (VTEX known issue "SKU Insert File API may generate duplicate
@@ -242,7 +244,7 @@ def delete_sku_file(skuId: int, fileId: int, store: StoreDep) -> None:
 
 
 @router.post("/api/catalog/pvt/stockkeepingunit/{skuId}/ean/{ean}")
-def add_ean(skuId: int, ean: str, store: StoreDep) -> None:
+async def add_ean(skuId: int, ean: str, store: StoreDep) -> None:
     with store.transaction():
         get_or_404(store, "skus", skuId, "SKU")
         if any(e["SkuId"] != skuId for e in store.find("sku_eans", Ean=ean)):

@@ -52,7 +52,7 @@ def _category_doc(store: Store, body: CategoryIn, category_id: int) -> dict[str,
 
 
 @router.post("/api/catalog/pvt/category")
-def create_category(body: CategoryIn, store: StoreDep) -> dict[str, Any]:
+async def create_category(body: CategoryIn, store: StoreDep) -> dict[str, Any]:
     with store.transaction():
         category_id = assign_id(store, "categories", body.Id)
         doc = store.put("categories", category_id, _category_doc(store, body, category_id))

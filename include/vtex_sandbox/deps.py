@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by the sandbox's routers."""
+"""FastAPI dependencies shared by the sandbox's routers (async: FastAPI runs a plain function
+dependency in its thread pool, one thread hand-off per request for a lookup)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from vtex_sandbox.config import SandboxConfig
 from vtex_sandbox.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_config(request: Request) -> SandboxConfig:
+async def get_config(request: Request) -> SandboxConfig:
     return request.app.state.config
 
 
-def get_rng(request: Request) -> random.Random:
+async def get_rng(request: Request) -> random.Random:
     return request.app.state.rng

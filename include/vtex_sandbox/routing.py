@@ -1,4 +1,10 @@
-"""Small helpers shared by the sandbox's routers: typed dependencies and JSON bodies."""
+"""Small helpers shared by the sandbox's routers: typed dependencies and JSON bodies.
+
+The routes an initial setup calls thousands of times (category, product, SKU, EAN, specification,
+image and trade-policy creates) are ``async def``: they run in the event loop with no thread
+hand-off, as their work is a few lookups in the in-memory store. A route that waits (a batch
+inventory confirm holding its commit) stays a plain function, in FastAPI's thread pool.
+"""
 
 from __future__ import annotations
 

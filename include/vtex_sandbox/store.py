@@ -106,12 +106,16 @@ class Store:
         return [json.loads(r[0]) for r in rows]
 
     def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
-        """Documents of ``kind`` whose top-level fields equal the given values."""
+        """Documents of ``kind`` whose top-level fields equal the given values. The first field
+        is looked up in its index (name the most selective first: ``SkuId`` before ``IsMain``);
+        the others only filter what it found, so a field with few values never drives a scan."""
         if not equals:
             return self.all(kind)
-        for field in equals:
-            self._index(field)
-        clauses = " AND ".join(f"json_extract(body, '$.{field}') = ?" for field in equals)
+        first, *others = equals
+        self._index(first)
+        clauses = " AND ".join(
+            [f"json_extract(body, '$.{first}') = ?", *(f"+json_extract(body, '$.{f}') = ?" for f in others)]
+        )
         params = [_sql_value(v) for v in equals.values()]
         with self._lock:
             rows = self._conn.execute(

@@ -101,6 +101,9 @@ class Step:
     entities: tuple[str, ...] = ()
     # the steps that must finish before this one starts (derived from the entities' parents)
     upstream: tuple[str, ...] = ()
+    # the steps in the longest chain that starts with this one (itself included): the pool
+    # slots go first to the steps most others wait for (Airflow's `priority_weight`)
+    priority: int = 1
 
 
 _catalog = partial(Entity, group="catalog", pool="vtex_catalog", sync=Flow.CATALOG)
@@ -226,7 +229,20 @@ def steps(catalogue: Iterable[Entity | Pass] = CATALOGUE) -> tuple[Step, ...]:
             raise ValueError(f"entity {entity.name!r} disagrees with step {name!r}: group, pool, batches")
         by_name[name] = replace(step, entities=step.entities + (entity.name,))
     upstream = _upstream(catalogue, declared)
-    return tuple(replace(step, upstream=upstream[step.name]) for step in by_name.values())
+    priority = _chain_lengths(upstream)
+    return tuple(
+        replace(step, upstream=upstream[step.name], priority=priority[step.name])
+        for step in by_name.values()
+    )
+
+
+def _chain_lengths(upstream: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Step -> the steps in the longest chain of waits that starts with it (itself included)."""
+    length = dict.fromkeys(upstream, 1)
+    for step in reversed(list(upstream)):  # VTEX's order: a step's waiters come after it
+        for earlier in upstream[step]:
+            length[earlier] = max(length[earlier], length[step] + 1)
+    return length
 
 
 def _upstream(

@@ -66,3 +66,19 @@ def test_the_rendered_fields_show_step_batch_and_window() -> None:
     full.render_template_fields({"params": {"full": True}, "data_interval_start": start,  # type: ignore[arg-type]
                                  "data_interval_end": end})
     assert list(full.window) == ["", ""]
+
+
+def test_pool_slots_go_first_to_the_steps_the_longest_chains_wait_for() -> None:
+    loading = [s for s in steps() if s.group != CUSTOMER_GROUP]
+    with DAG("setup", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        add_steps(loading)
+    tasks = {step.name: dag.get_task(f"{step.group}.{step.name}") for step in loading}
+    weight = {name: task.priority_weight for name, task in tasks.items()}
+    # each step's weight is its own, not the sum of what follows it (Airflow's default rule)
+    assert {str(task.weight_rule) for task in tasks.values()} == {"absolute"}
+    # SKUs, then their specifications, then images: the chain that sets the setup's length
+    assert weight["skus"] > weight["sku_specifications"] > weight["sku_images"] > weight["sku_activation"]
+    # the leaves that share the catalog pool with that chain wait for its free slots
+    for leaf in ("product_specifications", "product_trade_policies", "sku_activation"):
+        assert weight[leaf] == 1 < weight["sku_images"], leaf
+    assert weight == {step.name: step.priority for step in loading}

@@ -27,6 +27,7 @@ def test_requests_are_spaced_at_the_refill_rate_when_credits_run_low() -> None:
     started = time.monotonic()
     for _ in range(11):
         pacer.wait_turn()
+        pacer.answered()
     elapsed = time.monotonic() - started
     assert 0.25 <= elapsed <= 0.6  # 10 intervals of ~30 ms
 
@@ -37,4 +38,5 @@ def test_no_spacing_while_credits_last() -> None:
     started = time.monotonic()
     for _ in range(50):
         pacer.wait_turn()
+        pacer.answered()
     assert time.monotonic() - started < 0.05

@@ -65,6 +65,12 @@ def plan_batches(step: str) -> list[list[int]]:
     return plan(step, params)
 
 
+def first_in_pool(step: Step) -> dict[str, Any]:
+    """A step's pool slots go first to the steps most others wait for (`Step.priority`): SKUs
+    before the trade policies that share their pool."""
+    return {"priority_weight": step.priority, "weight_rule": "absolute"}
+
+
 def add_steps(
     steps: Sequence[Step], *, window: Sequence[str] | None = None, after: Any = None,
     watermark_of: str | None = None,
@@ -88,17 +94,18 @@ def add_steps(
                 # prices and stock: deferrable, waits for VTEX batch files in the triggerer
                 run = BulkStepOperator.partial(
                     task_id=step.name, pool=step.pool, step=step.name, trigger_rule=STEP_RULE,
-                    map_index_template=BATCH_LABEL,
+                    map_index_template=BATCH_LABEL, **first_in_pool(step),
                 ).expand(batch=head)
             elif step.batched:
                 run = SyncStepOperator.partial(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,
                     watermark_of=watermark_of, trigger_rule=STEP_RULE, map_index_template=BATCH_LABEL,
+                    **first_in_pool(step),
                 ).expand(batch=head)
             else:
                 run = head = SyncStepOperator(
                     task_id=step.name, pool=step.pool, step=step.name, window=window,
-                    watermark_of=watermark_of, trigger_rule=STEP_RULE,
+                    watermark_of=watermark_of, trigger_rule=STEP_RULE, **first_in_pool(step),
                 )
         upstream = [runs[name] for name in step.upstream if name in runs]
         if upstream:

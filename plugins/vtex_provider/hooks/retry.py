@@ -119,19 +119,40 @@ def is_never_sent(exc: requests.RequestException) -> bool:
     return False
 
 
+# a hook's own pacing after 429s on a route without rate-limit headers
+MIN_SPACING = 0.001  # seconds between sends: below this the hook sends freely
+MAX_SPACING = 1.0
+RECOVERY = 0.95  # per answer: about 14 answers win back half the rate
+GAP_WEIGHT = 0.1  # how fast the average gap between sends follows the latest
+FIRST_WINDOW = 2  # a new hook's requests in flight at once, one more per answer up to its threads
+
+
 class Pacer:
     """Keeps one hook's threads from outrunning a rate limit.
 
     After a 429 every thread waits out the same `Retry-After` (no thundering herd), and once
     Pricing's `Ratelimit-Remaining` credits drop below the threads in flight, requests are
-    spaced at the refill rate the headers imply instead of running into 429s.
+    spaced at the refill rate the headers imply instead of running into 429s. Where VTEX sends
+    no such headers (Catalog), a 429 halves the rate this hook sends at, and each answer that
+    follows wins a little of it back: the hooks sharing a route settle just under its limit.
+    With `first_window`, a new hook starts with that many requests in flight and adds one per
+    answer (slow start): a task joining a route that is at its limit meets one or two 429s,
+    not one per thread. A 429 also halves the requests in flight, which then grow by about one
+    per round trip.
     """
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, first_window: int | None = None) -> None:
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
         self._threads = max(1, threads)
+        self._window: float = min(first_window or self._threads, self._threads)
+        self._limited = False  # a 429 has been seen: the window grows slowly from then on
+        self._in_flight = 0
         self._paused_until = 0.0
-        self._interval = 0.0
+        self._interval = 0.0  # from Pricing's headers
+        self._spacing = 0.0  # learnt from 429s
+        self._gap = 0.0  # average seconds between this hook's sends
+        self._last_send = 0.0
         self._next_slot = 0.0
 
     def observe(self, state: RateLimitState) -> None:
@@ -148,14 +169,50 @@ class Pacer:
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
-    def wait_turn(self) -> float:
-        """Sleep until this thread may send; returns the seconds waited."""
+    def throttled(self, seconds: float) -> None:
+        """A 429: every thread waits `seconds`, and the hook sends at half the rate it had (once
+        per pause: the other answers of the same burst say nothing new)."""
         with self._lock:
             now = time.monotonic()
+            if now >= self._paused_until:
+                self._spacing = min(2 * max(self._spacing, self._gap, MIN_SPACING), MAX_SPACING)
+                self._window = max(1.0, self._window / 2)
+                self._limited = True
+            self._paused_until = max(self._paused_until, now + seconds)
+
+    def delivered(self) -> None:
+        """An answer that was not a 429: the learnt spacing shrinks by `RECOVERY`, and one more
+        request may be in flight."""
+        with self._room:
+            if self._spacing:
+                self._spacing = self._spacing * RECOVERY if self._spacing > MIN_SPACING else 0.0
+            # one more per answer until the first 429, then about one more per round trip
+            self._window = min(self._window + (1 / self._window if self._limited else 1), self._threads)
+            self._room.notify_all()
+
+    def answered(self) -> None:
+        """A request that `wait_turn` let go has its answer (or its failure)."""
+        with self._room:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._room.notify_all()
+
+    def wait_turn(self) -> float:
+        """Sleep until this thread may send (call `answered` once it has its answer); returns
+        the seconds waited."""
+        with self._room:
+            while self._in_flight >= int(self._window):
+                self._room.wait()
+            self._in_flight += 1
+            now = time.monotonic()
+            if self._last_send:
+                gap = min(max(now - self._last_send, 0.0), MAX_SPACING)
+                self._gap += (gap - self._gap) * GAP_WEIGHT
             slot = max(now, self._paused_until)
-            if self._interval:
+            interval = max(self._interval, self._spacing)
+            if interval:
                 slot = max(slot, self._next_slot)
-                self._next_slot = slot + self._interval
+                self._next_slot = slot + interval
+            self._last_send = slot
         delay = slot - now
         if delay > 0:
             time.sleep(delay)

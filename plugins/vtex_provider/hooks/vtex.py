@@ -28,6 +28,7 @@ from vtex_provider.exceptions import (
     parse_error_body,
 )
 from vtex_provider.hooks.retry import (
+    FIRST_WINDOW,
     RETRYABLE_STATUSES,
     SAFE_METHODS,
     CallStats,
@@ -136,7 +137,9 @@ class VtexHook(HttpHook):
         self._proxies: dict[str, dict[str, str]] = {}  # by host, from the environment
         self._pools: dict[tuple[str, str], Any] = {}  # by (scheme, host): the adapter's urllib3 pools
         self._urllib3_timeout: urllib3.Timeout | None = None
-        self._pacers = {api: Pacer(max_workers) for api in ("store", "pricing", "logistics")}
+        self._pacers = {
+            api: Pacer(max_workers, first_window=FIRST_WINDOW) for api in ("store", "pricing", "logistics")
+        }
 
     # -- connection -------------------------------------------------------------------------
 
@@ -330,12 +333,16 @@ class VtexHook(HttpHook):
         def attempt() -> requests.Response:
             pacer.wait_turn()
             try:
-                return self._attempt(session, call, shown_path, safe, expect)
+                response = self._attempt(session, call, shown_path, safe, expect)
             except _RetryableFailure as failure:
                 if failure.reason == "429":
-                    pacer.pause(min(failure.wait_hint or policy.base_wait, policy.max_retry_after))
+                    pacer.throttled(min(failure.wait_hint or policy.base_wait, policy.max_retry_after))
                 raise
+            else:
+                pacer.delivered()
+                return response
             finally:
+                pacer.answered()
                 if self._rate_limit is not None and call.api == "pricing":
                     pacer.observe(self._rate_limit)
 

@@ -105,6 +105,11 @@ class BatchStatus(CamelModel):
     def terminal(self) -> bool:
         return self.status.terminal
 
+    @property
+    def progress(self) -> float | None:
+        """The share of the batch VTEX has processed (0 to 1), where the answer says."""
+        return None
+
 
 class PriceBatchStatus(BatchStatus):
     """Answer of `GET /api/price-importer/pvt/batches/{batchId}`."""
@@ -114,6 +119,12 @@ class PriceBatchStatus(BatchStatus):
     bytes_total: int | None = None
     created_at: datetime | None = None
     started_at: datetime | None = None
+
+    @property
+    def progress(self) -> float | None:
+        if not self.bytes_total or self.bytes_processed is None:
+            return None
+        return min(1.0, self.bytes_processed / self.bytes_total)
 
 
 class InventoryBatchSummary(CamelModel):
@@ -135,6 +146,10 @@ class InventoryBatchStatus(BatchStatus):
     created_at: datetime | None = None
     started_at: datetime | None = None
     summary: InventoryBatchSummary | None = None
+
+    @property
+    def progress(self) -> float | None:
+        return min(1.0, self.processed_count / self.row_count) if self.row_count else None
 
     @property
     def skipped(self) -> int:

@@ -2,7 +2,8 @@
 
 A long import then holds no worker slot: the task creates and uploads its batches, defers to
 this trigger, and resumes once every batch has a terminal status. Polling starts at the
-guide's 5 s and backs off gradually.
+guide's 5 s and backs off gradually; once two answers show a batch's progress (`bytesProcessed`,
+`processedCount`), the next poll is when that progress says the batch ends.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from vtex_provider.models.bulk import BatchApi, BatchStatus
 
 # a status answer that cannot change by waiting
 FATAL_STATUSES = frozenset({400, 401, 403, 404})
+ETA_MARGIN = 1.05  # a poll timed by a batch's progress comes this much after its estimated end
 
 
 def batch_client(hook: Any, api: BatchApi | str) -> Any:
@@ -32,11 +34,17 @@ def batch_client(hook: Any, api: BatchApi | str) -> Any:
     return BatchInventoryClient(hook)
 
 
-def poll_once(hook: Any, batches: Sequence[Sequence[str]], done: dict[str, dict[str, Any]]) -> bool:
+def poll_once(
+    hook: Any,
+    batches: Sequence[Sequence[str]],
+    done: dict[str, dict[str, Any]],
+    progress: dict[str, float] | None = None,
+) -> bool:
     """Ask VTEX about each unfinished batch ``(api, batch_id)``; True once all are terminal.
 
     `done` collects each finished batch's status answer (or an ``ERROR`` entry when VTEX
-    refuses to say: unknown batch, no permission).
+    refuses to say: unknown batch, no permission); `progress`, the share processed of each
+    unfinished batch whose answer says.
     """
     for api, batch_id in batches:
         if batch_id in done:
@@ -49,7 +57,38 @@ def poll_once(hook: Any, batches: Sequence[Sequence[str]], done: dict[str, dict[
             continue  # the hook has already retried what was retryable; ask again next round
         if status.terminal:
             done[batch_id] = {"api": api, **status.model_dump(mode="json", by_alias=True)}
+        elif progress is not None and status.progress is not None:
+            progress[batch_id] = status.progress
     return all(batch_id in done for _, batch_id in batches)
+
+
+class PollSchedule:
+    """When to ask again: `first`, growing by `backoff` up to `maximum`; sooner, or later but
+    within `maximum`, when two answers' progress says when every unfinished batch ends."""
+
+    def __init__(self, first: float, maximum: float, backoff: float) -> None:
+        self.first, self.maximum, self.backoff = first, maximum, backoff
+        self.interval = first
+        self.seen: dict[str, tuple[float, float]] = {}  # batch -> (monotonic time, progress)
+
+    def next_wait(self, progress: dict[str, float], pending: Sequence[str]) -> float:
+        """Seconds to wait before the next poll, given the progress the last poll read."""
+        now, backoff_wait = time.monotonic(), self.interval
+        self.interval = min(self.interval * self.backoff, self.maximum)
+        ends = [self._seconds_left(batch, progress.get(batch), now) for batch in pending]
+        if not ends or any(end is None for end in ends):
+            return backoff_wait
+        return min(max(max(e for e in ends if e is not None), self.first), self.maximum)
+
+    def _seconds_left(self, batch: str, share: float | None, now: float) -> float | None:
+        if share is None:
+            return None
+        before = self.seen.get(batch)
+        if before is None or share <= before[1]:  # no progress yet: measure from here
+            self.seen[batch] = (now, share)
+            return None
+        seconds, gained = now - before[0], share - before[1]
+        return (1.0 - share) * seconds / gained * ETA_MARGIN
 
 
 class VtexBatchTrigger(BaseTrigger):
@@ -98,20 +137,21 @@ class VtexBatchTrigger(BaseTrigger):
 
         hook = VtexHook(self.vtex_conn_id, max_workers=2)
         done: dict[str, dict[str, Any]] = {}
-        interval = self.poll_interval
+        progress: dict[str, float] = {}
+        schedule = PollSchedule(self.poll_interval, self.max_poll_interval, self.backoff)
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         while True:
             # the hook is synchronous: keep the triggerer's event loop free while it waits
-            if await asyncio.to_thread(poll_once, hook, self.batches, done):
+            if await asyncio.to_thread(poll_once, hook, self.batches, done, progress):
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 for api, batch_id in self.batches:
                     done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
                 break
             pending = [b for _, b in self.batches if b not in done]
-            self.log.info("waiting for VTEX batch(es) %s; next poll in %.0fs", ", ".join(pending), interval)
-            await asyncio.sleep(interval)
-            interval = min(interval * self.backoff, self.max_poll_interval)
+            wait = schedule.next_wait(progress, pending)
+            self.log.info("waiting for VTEX batch(es) %s; next poll in %.0fs", ", ".join(pending), wait)
+            await asyncio.sleep(wait)
         yield TriggerEvent({"batches": [done[batch_id] for _, batch_id in self.batches]})
 
 
@@ -126,13 +166,13 @@ def wait_blocking(
 ) -> dict[str, Any]:
     """What the trigger does, in the calling thread (for runs outside a triggerer)."""
     done: dict[str, dict[str, Any]] = {}
-    interval = poll_interval
+    progress: dict[str, float] = {}
+    schedule = PollSchedule(poll_interval, max_poll_interval, backoff)
     deadline = None if timeout is None else time.monotonic() + timeout
-    while not poll_once(hook, batches, done):
+    while not poll_once(hook, batches, done, progress):
         if deadline is not None and time.monotonic() >= deadline:
             for api, batch_id in batches:
                 done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
             break
-        time.sleep(interval)
-        interval = min(interval * backoff, max_poll_interval)
+        time.sleep(schedule.next_wait(progress, [b for _, b in batches if b not in done]))
     return {"batches": [done[batch_id] for _, batch_id in batches]}
