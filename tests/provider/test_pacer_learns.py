@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vtex_provider.hooks import retry
-from vtex_provider.hooks.retry import MAX_SPACING, MIN_SPACING, RECOVERY, Pacer
+from vtex_provider.hooks.retry import FIRST_SLOWDOWN, MAX_SPACING, MIN_SPACING, RECOVERY, SLOWDOWN, Pacer
 
 
 class Clock:
@@ -37,7 +37,7 @@ def send(pacer: Pacer, clock: Clock, gap: float, times: int) -> list[float]:
     return waits
 
 
-def test_a_429_halves_the_rate_once_per_burst_and_answers_win_it_back(clock: Clock) -> None:
+def test_a_429_slows_the_hook_once_per_burst_and_answers_win_the_rate_back(clock: Clock) -> None:
     pacer = Pacer(threads=8)
     assert send(pacer, clock, 0.01, 50) == [0.0] * 50  # 100 sends a second, nothing in the way
 
@@ -45,12 +45,17 @@ def test_a_429_halves_the_rate_once_per_burst_and_answers_win_it_back(clock: Clo
     pacer.throttled(1.0)  # the burst's other 429s: no second halving
     first, *rest = send(pacer, clock, 0.0, 5)
     assert first == pytest.approx(1.0)  # everyone waits out Retry-After
-    # then one send every ~20 ms: half the ~100 a second it had
-    assert rest == pytest.approx([0.02] * 4, rel=0.05)
+    # then one send every ~40 ms: a quarter of the ~100 a second it had
+    spacing = 0.01 * FIRST_SLOWDOWN
+    assert rest == pytest.approx([spacing] * 4, rel=0.05)
 
     for _ in range(10):
         pacer.delivered()
-    assert send(pacer, clock, 0.0, 2)[1] == pytest.approx(0.02 * RECOVERY**10, rel=0.05)
+    spacing *= RECOVERY**10
+    assert send(pacer, clock, 0.0, 2)[1] == pytest.approx(spacing, rel=0.05)
+    clock.now += 1.0
+    pacer.throttled(0.0)  # a later 429, once the hook is paced: a gentler slowdown
+    assert send(pacer, clock, 0.0, 2)[1] == pytest.approx(spacing * SLOWDOWN, rel=0.05)
 
 
 def test_repeated_429s_slow_down_to_the_cap_and_recovery_ends_in_free_sending(clock: Clock) -> None:

@@ -6,7 +6,8 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from vtex_sync.flows.watermark import RunKind
 from vtex_sync.steps import BY_NAME, in_step_order
 
 log = logging.getLogger(__name__)
+PACE_MAX_AGE = timedelta(minutes=2)  # an older pace says little of a route's limit now
 
 
 class RecordsFailed(AirflowException):
@@ -110,7 +112,8 @@ def run_step(
     ctx.confirm_blast_radius = bool(params.get("confirm_blast_radius"))  # checked on each plan
     started = time.monotonic()
     try:
-        outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
+        with shared_pace(ctx, step):
+            outcome = STEP_FUNCTIONS[step](ctx, batch=part, window=window)
     except BlastRadiusExceeded as error:
         raise AirflowFailException(str(error)) from error
     result = outcome.as_dict()
@@ -125,6 +128,22 @@ def run_step(
         log.info("%s", report.nothing_to_do(step, result["counts"]))
     fail_if_too_many(step, outcome.counts.get("failed", 0), failure_threshold(params, ctx.settings), result)
     return result
+
+
+@contextmanager
+def shared_pace(ctx: Any, step: str) -> Iterator[None]:
+    """The tasks of a step share what they learn of its route's limit (Catalog answers carry no
+    rate-limit headers, only 429s): a task starts at the pace the last one ended at, if saved
+    within `PACE_MAX_AGE`, and leaves its own for the next."""
+    remembered = None if ctx.dry_run else ctx.state.pace(ctx.account, step, PACE_MAX_AGE)
+    if remembered is not None:
+        ctx.hook.resume_pace(*remembered)
+    try:
+        yield
+    finally:
+        learnt = ctx.hook.pace()
+        if learnt is not None and not ctx.dry_run:
+            ctx.state.save_pace(ctx.account, step, *learnt)
 
 
 def log_retries(what: str, retries: Mapping[str, int], waited: float) -> None:

@@ -706,6 +706,24 @@ class StateStore:
                 conn.execute(delete(t.order_locks).where(lock.account == account, lock.order_id == order_id,
                                                          lock.owner == owner))
 
+    # ------------------------------------------------------------------ paces
+    def save_pace(self, account: str, step: str, spacing: float, in_flight: float) -> None:
+        """The pace a task of `step` ended at, after VTEX's 429s (the latest task's wins)."""
+        now = utcnow()
+        values = {"spacing": spacing, "in_flight": in_flight, "saved_at": now}
+        stmt = self._insert(t.paces).values(account=account, step=step, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=["account", "step"], set_=values)
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def pace(self, account: str, step: str, max_age: timedelta) -> tuple[float, float] | None:
+        """``(spacing, in_flight)`` a task of `step` saved within `max_age`, if any."""
+        p = t.paces.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(p.spacing, p.in_flight).where(
+                p.account == account, p.step == step, p.saved_at >= utcnow() - max_age)).first()
+        return None if row is None else (float(row.spacing), float(row.in_flight))
+
     # ------------------------------------------------------------------ run summaries
     def record_run(self, account: str, flow: str, run_id: str, summary: Mapping[str, Any]) -> None:
         now = utcnow()

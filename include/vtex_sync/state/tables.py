@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 from vtex_sync.db import UtcDateTime
 
@@ -121,4 +121,13 @@ runs = Table(
     Column("run_id", String(250), primary_key=True),
     Column("summary", Text, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+paces = Table(
+    "state_paces", metadata,
+    _account(),
+    Column("step", String(100), primary_key=True),
+    Column("spacing", Float, nullable=False),  # seconds between one task's sends
+    Column("in_flight", Float, nullable=False),  # requests one task keeps in flight
+    Column("saved_at", UtcDateTime, nullable=False),
 )

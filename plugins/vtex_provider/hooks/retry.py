@@ -122,7 +122,9 @@ def is_never_sent(exc: requests.RequestException) -> bool:
 # a hook's own pacing after 429s on a route without rate-limit headers
 MIN_SPACING = 0.001  # seconds between sends: below this the hook sends freely
 MAX_SPACING = 1.0
-RECOVERY = 0.95  # per answer: about 14 answers win back half the rate
+FIRST_SLOWDOWN = 4.0  # the first 429 of a hook sending freely: a quarter of the rate it had
+SLOWDOWN = 1.25  # a later 429 stretches the spacing this much (the rate falls by a fifth)
+RECOVERY = 0.99  # per answer: about 22 answers win back what one 429 took
 GAP_WEIGHT = 0.1  # how fast the average gap between sends follows the latest
 FIRST_WINDOW = 2  # a new hook's requests in flight at once, one more per answer up to its threads
 
@@ -133,7 +135,7 @@ class Pacer:
     After a 429 every thread waits out the same `Retry-After` (no thundering herd), and once
     Pricing's `Ratelimit-Remaining` credits drop below the threads in flight, requests are
     spaced at the refill rate the headers imply instead of running into 429s. Where VTEX sends
-    no such headers (Catalog), a 429 halves the rate this hook sends at, and each answer that
+    no such headers (Catalog), a 429 slows this hook's sending by a fifth, and each answer that
     follows wins a little of it back: the hooks sharing a route settle just under its limit.
     With `first_window`, a new hook starts with that many requests in flight and adds one per
     answer (slow start): a task joining a route that is at its limit meets one or two 429s,
@@ -170,12 +172,13 @@ class Pacer:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     def throttled(self, seconds: float) -> None:
-        """A 429: every thread waits `seconds`, and the hook sends at half the rate it had (once
+        """A 429: every thread waits `seconds`, and the hook sends a fifth slower than it did (once
         per pause: the other answers of the same burst say nothing new)."""
         with self._lock:
             now = time.monotonic()
             if now >= self._paused_until:
-                self._spacing = min(2 * max(self._spacing, self._gap, MIN_SPACING), MAX_SPACING)
+                slowdown = SLOWDOWN if self._spacing else FIRST_SLOWDOWN
+                self._spacing = min(slowdown * max(self._spacing, self._gap, MIN_SPACING), MAX_SPACING)
                 self._window = max(1.0, self._window / 2)
                 self._limited = True
             self._paused_until = max(self._paused_until, now + seconds)
@@ -188,6 +191,19 @@ class Pacer:
                 self._spacing = self._spacing * RECOVERY if self._spacing > MIN_SPACING else 0.0
             # one more per answer until the first 429, then about one more per round trip
             self._window = min(self._window + (1 / self._window if self._limited else 1), self._threads)
+            self._room.notify_all()
+
+    def pace(self) -> tuple[float, float] | None:
+        """``(spacing, in flight)`` learnt from 429s; None while the hook has met none."""
+        with self._lock:
+            return (self._spacing, self._window) if self._limited else None
+
+    def resume(self, spacing: float, in_flight: float) -> None:
+        """Start at a pace an earlier hook on the same route learnt (`pace`)."""
+        with self._room:
+            self._spacing = min(max(spacing, 0.0), MAX_SPACING)
+            self._window = min(max(in_flight, 1.0), self._threads)
+            self._limited = True
             self._room.notify_all()
 
     def answered(self) -> None:

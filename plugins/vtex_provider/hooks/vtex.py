@@ -141,6 +141,14 @@ class VtexHook(HttpHook):
             api: Pacer(max_workers, first_window=FIRST_WINDOW) for api in ("store", "pricing", "logistics")
         }
 
+    def pace(self, api: Api = "store") -> tuple[float, float] | None:
+        """What this hook learnt of `api`'s limit from 429s (``(spacing, in flight)``), for the
+        next task on the same route to start at (`resume_pace`); None when it met no 429."""
+        return self._pacers[api].pace()
+
+    def resume_pace(self, spacing: float, in_flight: float, api: Api = "store") -> None:
+        self._pacers[api].resume(spacing, in_flight)
+
     # -- connection -------------------------------------------------------------------------
 
     def _resolve(self) -> _Settings:
