@@ -135,8 +135,9 @@ class Pacer:
     After a 429 every thread waits out the same `Retry-After` (no thundering herd), and once
     Pricing's `Ratelimit-Remaining` credits drop below the threads in flight, requests are
     spaced at the refill rate the headers imply instead of running into 429s. Where VTEX sends
-    no such headers (Catalog), a 429 slows this hook's sending by a fifth, and each answer that
-    follows wins a little of it back: the hooks sharing a route settle just under its limit.
+    no such headers (Catalog), a 429 slows this hook's sending (to a quarter at the first, by a
+    fifth at later ones), and each answer that follows wins a little of it back: the hooks
+    sharing a route settle just under its limit.
     With `first_window`, a new hook starts with that many requests in flight and adds one per
     answer (slow start): a task joining a route that is at its limit meets one or two 429s,
     not one per thread. A 429 also halves the requests in flight, which then grow by about one
@@ -172,8 +173,9 @@ class Pacer:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     def throttled(self, seconds: float) -> None:
-        """A 429: every thread waits `seconds`, and the hook sends a fifth slower than it did (once
-        per pause: the other answers of the same burst say nothing new)."""
+        """A 429: every thread waits `seconds`; the hook's rate falls to a quarter at its first
+        429 and by a fifth at a later one (once per pause: the other answers of the same burst
+        say nothing new)."""
         with self._lock:
             now = time.monotonic()
             if now >= self._paused_until:
