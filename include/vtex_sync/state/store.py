@@ -156,6 +156,17 @@ def _quiet_alembic() -> Iterator[None]:
         alembic_log.setLevel(level)
 
 
+def _migrations_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration: the revision a migrated store is at."""
+    return ScriptDirectory.from_config(_migrations_config()).get_current_head()
+
+
 class StateStore:
     """Id map, create intents, watermarks, quarantine, order inbox, write-back log and run summaries."""
 
@@ -178,9 +189,8 @@ class StateStore:
         """Upgrade the schema to head. Safe to run again and from several processes at once.
         A store already at head is left alone, and Alembic's own lines stay out of task logs
         (one DEBUG line says when the schema moved)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        head = ScriptDirectory.from_config(config).get_current_head()
+        config = _migrations_config()
+        head = head_revision()
         if self.current_revision() != head:
             with _quiet_alembic(), self.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises
                 if conn.dialect.name == "postgresql":
