@@ -63,11 +63,11 @@ class SandboxStats:
     def reset(self) -> None:
         self.client.post("/_sandbox/stats/reset").raise_for_status()
 
-    def rows(self) -> list[dict[str, Any]]:
-        return self.client.get("/_sandbox/stats").raise_for_status().json()["by_route"]
-
     def snapshot(self) -> dict[str, Any]:
         return self.client.get("/_sandbox/stats").raise_for_status().json()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self.snapshot()["by_route"]
 
     def cpu_seconds(self) -> float:
         """The sandbox process's CPU time so far (every thread)."""
