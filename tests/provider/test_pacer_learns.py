@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from vtex_provider.hooks import retry
-from vtex_provider.hooks.retry import FIRST_SLOWDOWN, MAX_SPACING, MIN_SPACING, RECOVERY, SLOWDOWN, Pacer
+from vtex_provider.hooks.retry import (
+    FIRST_SLOWDOWN,
+    MAX_SPACING,
+    MIN_SPACING,
+    RECOVERY,
+    SLOWDOWN,
+    WINDOW_GROWTH,
+    Pacer,
+)
 
 
 class Clock:
@@ -96,13 +104,19 @@ def test_a_new_hook_starts_with_few_requests_in_flight_and_adds_one_per_answer()
     assert len(sent) == 4
 
 
-def test_a_429_halves_the_requests_in_flight_which_then_grow_by_one_per_round_trip(clock: Clock) -> None:
+def test_a_429_halves_the_requests_in_flight_which_then_grow_back_by_one_a_second(clock: Clock) -> None:
+    """A 429's pause lasts many round trips: growing by one per round trip (as TCP does) would
+    put the whole window back in flight before the pause is over, and the next burst into the
+    limit would meet one 429 per request in flight."""
     pacer = Pacer(threads=8, first_window=2)
     for _ in range(6):
         pacer.delivered()  # slow start: one more per answer
     assert pacer._window == 8
     pacer.throttled(0.1)
     assert pacer._window == 4
-    for _ in range(4):
-        pacer.delivered()  # a round trip's answers: about one more
-    assert pacer._window == pytest.approx(5, abs=0.1)
+    round_trips = 20  # a second, at 50 ms
+    for _ in range(round_trips):
+        for _ in range(int(pacer._window)):
+            pacer.delivered()  # a round trip's answers
+    assert pacer._window == pytest.approx(4 + round_trips * WINDOW_GROWTH, abs=0.3)
+    assert pacer._window < 6

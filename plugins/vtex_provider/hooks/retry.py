@@ -127,6 +127,7 @@ SLOWDOWN = 1.25  # a later 429 stretches the spacing this much (the rate falls b
 RECOVERY = 0.99  # per answer: about 22 answers win back what one 429 took
 GAP_WEIGHT = 0.1  # how fast the average gap between sends follows the latest
 FIRST_WINDOW = 2  # a new hook's requests in flight at once, one more per answer up to its threads
+WINDOW_GROWTH = 0.05  # once limited, requests in flight grow this much per round trip (1/s at 50 ms)
 
 
 class Pacer:
@@ -140,8 +141,9 @@ class Pacer:
     sharing a route settle just under its limit.
     With `first_window`, a new hook starts with that many requests in flight and adds one per
     answer (slow start): a task joining a route that is at its limit meets one or two 429s,
-    not one per thread. A 429 also halves the requests in flight, which then grow by about one
-    per round trip.
+    not one per thread. A 429 also halves the requests in flight, which then grow back by
+    `WINDOW_GROWTH` per round trip: a 429's pause lasts many round trips, and a window grown
+    back by one per round trip would send the next burst into the limit as one 429 per thread.
     """
 
     def __init__(self, threads: int, first_window: int | None = None) -> None:
@@ -186,13 +188,14 @@ class Pacer:
             self._paused_until = max(self._paused_until, now + seconds)
 
     def delivered(self) -> None:
-        """An answer that was not a 429: the learnt spacing shrinks by `RECOVERY`, and one more
-        request may be in flight."""
+        """An answer that was not a 429: the learnt spacing shrinks by `RECOVERY`, and a little
+        more may be in flight."""
         with self._room:
             if self._spacing:
                 self._spacing = self._spacing * RECOVERY if self._spacing > MIN_SPACING else 0.0
-            # one more per answer until the first 429, then about one more per round trip
-            self._window = min(self._window + (1 / self._window if self._limited else 1), self._threads)
+            # one more per answer until the first 429, then WINDOW_GROWTH more per round trip
+            growth = WINDOW_GROWTH / self._window if self._limited else 1.0
+            self._window = min(self._window + growth, self._threads)
             self._room.notify_all()
 
     def pace(self) -> tuple[float, float] | None:
