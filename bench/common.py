@@ -13,10 +13,10 @@ import httpx
 import yaml
 
 from vtex_sandbox.config import SandboxConfig
+from vtex_sandbox.contract_loader import DEFAULT_FOLDER as CONTRACT_FOLDER
 from vtex_sandbox.server import auth_headers
 
 PROJECT = Path(__file__).resolve().parent.parent
-CONTRACT_FOLDER = PROJECT.parent / "shared" / "vtex-openapi"  # VTEX's OpenAPI documents, when there
 
 
 def contract_settings() -> dict[str, str]:

@@ -24,9 +24,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "include"), str(ROOT / "plugins")]
 from tests.sandbox import vtex_bodies as vb  # noqa: E402
 from vtex_sandbox.config import SandboxConfig  # noqa: E402
 from vtex_sandbox.contract import Contract  # noqa: E402
+from vtex_sandbox.contract_loader import DEFAULT_FOLDER as FOLDER  # noqa: E402
 from vtex_sandbox.server import SandboxServer, auth_headers  # noqa: E402
 
-FOLDER = ROOT.parent / "shared" / "vtex-openapi"
 HEADERS = {"accept": "application/json", "content-type": "application/json"}
 
 

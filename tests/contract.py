@@ -20,8 +20,10 @@ from typing import Any
 
 import httpx
 
+from vtex_sandbox.contract_loader import DEFAULT_FOLDER
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-CONTRACT_DIR = PROJECT_DIR.parent / "shared" / "vtex-openapi"
+CONTRACT_DIR = DEFAULT_FOLDER
 MODE_ENV = "VTEX_SANDBOX_CONTRACT_MODE"
 # VTEX's documents mark Accept and Content-Type required on its routes: a raw test client sends both
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}

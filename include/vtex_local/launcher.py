@@ -31,6 +31,7 @@ from vtex_local.airflow_api import PASSWORDS_FILE, AirflowApi, admin_password
 from vtex_local.postgres import EmbeddedPostgres
 from vtex_local.shape import free_port
 from vtex_local.supervisor import Service, Supervisor
+from vtex_sandbox.contract_loader import DEFAULT_FOLDER
 
 SANDBOX_KEY = "vtexappkey-sandbox-demo"
 SANDBOX_TOKEN = "sandbox-token"  # the sandbox's demo credentials, not a secret
@@ -246,7 +247,7 @@ def run(args: argparse.Namespace, project: Path, paths: Paths, supervisor: Super
     sandbox_cmd = [str(Path(sys.executable).parent / "vtex-sandbox"), "--host", "127.0.0.1",
                    "--port", str(args.sandbox_port), "--db", str(paths.state / "sandbox.db"),
                    "--account", ACCOUNT, "--cancel-request-share", "0" if args.once else "0.15"]
-    sandbox_cmd += contract_arguments(args.contract or project.parent / "shared" / "vtex-openapi")
+    sandbox_cmd += contract_arguments(args.contract or DEFAULT_FOLDER)
     sandbox_env = {**os.environ, "VTEX_SANDBOX_APP_KEY": SANDBOX_KEY, "VTEX_SANDBOX_APP_TOKEN": SANDBOX_TOKEN}
     supervisor.start(Service("sandbox", sandbox_cmd, paths.logs / "sandbox.log", env=sandbox_env))
     sandbox_headers = {"X-VTEX-API-AppKey": SANDBOX_KEY, "X-VTEX-API-AppToken": SANDBOX_TOKEN}

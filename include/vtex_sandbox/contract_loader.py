@@ -7,6 +7,9 @@ from pathlib import Path
 
 from vtex_sandbox.contract import Contract
 
+# where the project finds VTEX's OpenAPI documents (read at run time, not shipped with it)
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2].parent / "shared" / "vtex-openapi"
+
 _cache: dict[tuple[str, tuple[tuple[str, int], ...]], Contract] = {}
 _lock = threading.Lock()
 

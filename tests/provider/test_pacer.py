@@ -10,9 +10,16 @@ from vtex_provider.hooks.retry import Pacer, RateLimitState
 
 def test_a_429_pause_holds_every_thread() -> None:
     pacer = Pacer(threads=4)
-    pacer.pause(0.3)
+    pacer.throttled(0.3)
     waited: list[float] = []
-    threads = [threading.Thread(target=lambda: waited.append(pacer.wait_turn())) for _ in range(4)]
+    started = time.monotonic()
+
+    def request() -> None:
+        pacer.wait_turn()  # two at a time: the 429 also halved the requests in flight
+        waited.append(time.monotonic() - started)
+        pacer.answered()
+
+    threads = [threading.Thread(target=request) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:

@@ -11,12 +11,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "vtex-openapi"
+from vtex_sandbox.contract_loader import DEFAULT_FOLDER
+
+SPEC_DIR = DEFAULT_FOLDER
 # Order matters on a tie: Master Data v1 is VTEX's API for the CL and AD entities.
 DOCUMENTS = ("catalog", "pricing", "logistics", "orders", "masterdata-v1", "masterdata-v2")
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -170,10 +170,6 @@ class Pacer:
                 refill_per_second = max(state.limit - state.remaining, 1) / state.reset_seconds
                 self._interval = 1.0 / refill_per_second
 
-    def pause(self, seconds: float) -> None:
-        with self._lock:
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
     def throttled(self, seconds: float) -> None:
         """A 429: every thread waits `seconds`; the hook's rate falls to a quarter at its first
         429 and by a fifth at a later one (once per pause: the other answers of the same burst
