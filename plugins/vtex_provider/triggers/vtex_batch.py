@@ -91,6 +91,42 @@ class PollSchedule:
         return (1.0 - share) * seconds / gained * ETA_MARGIN
 
 
+class BatchPoll:
+    """One wait for `batches` ``(api, batch_id)``: the answers so far, when to ask again, and
+    the deadline (`timeout` seconds from now; None: no deadline)."""
+
+    def __init__(
+        self, batches: Sequence[Sequence[str]], schedule: PollSchedule, timeout: float | None
+    ) -> None:
+        self.batches = batches
+        self.schedule = schedule
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.done: dict[str, dict[str, Any]] = {}
+        self.progress: dict[str, float] = {}
+
+    def once(self, hook: Any) -> bool:
+        """Ask VTEX about the unfinished batches; True once all are terminal."""
+        return poll_once(hook, self.batches, self.done, self.progress)
+
+    def out_of_time(self) -> bool:
+        """Past the deadline: every unfinished batch gets status ``TIMEOUT``; True if so."""
+        if self.deadline is None or time.monotonic() < self.deadline:
+            return False
+        for api, batch_id in self.batches:
+            self.done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
+        return True
+
+    def pending(self) -> list[str]:
+        return [batch_id for _, batch_id in self.batches if batch_id not in self.done]
+
+    def next_wait(self) -> float:
+        return self.schedule.next_wait(self.progress, self.pending())
+
+    def result(self) -> dict[str, Any]:
+        """The event's payload: each batch's last status answer, in the order given."""
+        return {"batches": [self.done[batch_id] for _, batch_id in self.batches]}
+
+
 class VtexBatchTrigger(BaseTrigger):
     """
     Poll VTEX batches until every one is terminal, then fire one event with all their statuses.
@@ -136,23 +172,15 @@ class VtexBatchTrigger(BaseTrigger):
         from vtex_provider.hooks.vtex import VtexHook
 
         hook = VtexHook(self.vtex_conn_id, max_workers=2)
-        done: dict[str, dict[str, Any]] = {}
-        progress: dict[str, float] = {}
         schedule = PollSchedule(self.poll_interval, self.max_poll_interval, self.backoff)
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        while True:
-            # the hook is synchronous: keep the triggerer's event loop free while it waits
-            if await asyncio.to_thread(poll_once, hook, self.batches, done, progress):
-                break
-            if deadline is not None and time.monotonic() >= deadline:
-                for api, batch_id in self.batches:
-                    done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
-                break
-            pending = [b for _, b in self.batches if b not in done]
-            wait = schedule.next_wait(progress, pending)
-            self.log.info("waiting for VTEX batch(es) %s; next poll in %.0fs", ", ".join(pending), wait)
+        poll = BatchPoll(self.batches, schedule, self.timeout)
+        # the hook is synchronous: keep the triggerer's event loop free while it waits
+        while not await asyncio.to_thread(poll.once, hook) and not poll.out_of_time():
+            wait = poll.next_wait()
+            pending = ", ".join(poll.pending())
+            self.log.info("waiting for VTEX batch(es) %s; next poll in %.0fs", pending, wait)
             await asyncio.sleep(wait)
-        yield TriggerEvent({"batches": [done[batch_id] for _, batch_id in self.batches]})
+        yield TriggerEvent(poll.result())
 
 
 def wait_blocking(
@@ -165,14 +193,7 @@ def wait_blocking(
     timeout: float | None = None,
 ) -> dict[str, Any]:
     """What the trigger does, in the calling thread (for runs outside a triggerer)."""
-    done: dict[str, dict[str, Any]] = {}
-    progress: dict[str, float] = {}
-    schedule = PollSchedule(poll_interval, max_poll_interval, backoff)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while not poll_once(hook, batches, done, progress):
-        if deadline is not None and time.monotonic() >= deadline:
-            for api, batch_id in batches:
-                done.setdefault(batch_id, {"api": api, "batchId": batch_id, "status": "TIMEOUT"})
-            break
-        time.sleep(schedule.next_wait(progress, [b for _, b in batches if b not in done]))
-    return {"batches": [done[batch_id] for _, batch_id in batches]}
+    poll = BatchPoll(batches, PollSchedule(poll_interval, max_poll_interval, backoff), timeout)
+    while not poll.once(hook) and not poll.out_of_time():
+        time.sleep(poll.next_wait())
+    return poll.result()
