@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import signal
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -34,34 +35,41 @@ def _fake_vtex_create(ledger: Path, worker: int, key: str) -> str:
     return f"{key}@{worker}"
 
 
-def _writer(url: str, worker: int, ledger: str, start_at: float, results) -> None:
-    store = StateStore(url)
-    store.dispose()
-    time.sleep(max(0.0, start_at - time.time()))
-    outcome = {}
-    for key in KEYS:
-        with store.create_lease(ACCOUNT, "sku", key, wait_seconds=60):
-            binding = store.get_binding(ACCOUNT, "sku", key)
-            if binding is None or binding.vtex_id is None:
-                vtex_id = _fake_vtex_create(Path(ledger), worker, key)
-                outcome[key] = store.bind(ACCOUNT, "sku", key, vtex_id).vtex_id
-            else:
-                outcome[key] = binding.vtex_id  # waited, then bound to what the first writer made
-    results.put(outcome)
+def _writer(url: str, worker: int, ledger: str, start, results) -> None:
+    try:
+        store = StateStore(url)
+        store.dispose()
+        start.wait(120)  # every writer is up: they all go at once
+        outcome = {}
+        for key in KEYS:
+            with store.create_lease(ACCOUNT, "sku", key, wait_seconds=60):
+                binding = store.get_binding(ACCOUNT, "sku", key)
+                if binding is None or binding.vtex_id is None:
+                    vtex_id = _fake_vtex_create(Path(ledger), worker, key)
+                    outcome[key] = store.bind(ACCOUNT, "sku", key, vtex_id).vtex_id
+                else:
+                    outcome[key] = binding.vtex_id  # waited, then bound to what the first writer made
+        results.put(outcome)
+    except BaseException:
+        results.put(traceback.format_exc())  # the test shows why, instead of waiting for a result
+        raise
 
 
 def test_concurrent_writers_in_several_processes_create_each_record_once(url, tmp_path):
     ledger = tmp_path / "vtex.log"
     ledger.touch()
     StateStore(url).engine.dispose()  # migrate once up front
-    context = multiprocessing.get_context("fork")
+    # spawned, not forked: a fork copies the test process's locks, held by its other threads
+    context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    start_at = time.time() + 1.0
-    workers = [context.Process(target=_writer, args=(url, n, str(ledger), start_at, results))
+    start = context.Barrier(5)
+    workers = [context.Process(target=_writer, args=(url, n, str(ledger), start, results))
                for n in range(5)]
     for process in workers:
         process.start()
     outcomes = [results.get(timeout=180) for _ in workers]
+    failures = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    assert not failures, "\n".join(failures)
     for process in workers:
         process.join(timeout=30)
         assert process.exitcode == 0
